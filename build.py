@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Command line for policysite: build (default), check, or serve the support-policy site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policysite.pipeline import build, check
+from policysite.problems import ContentError, summarise
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the ClearOS support-policy site from content/.")
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "serve"])
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding content/, templates/ and static/")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/site)")
+    parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; print every problem and return the exit status."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    root = args.root.resolve()
+    out_dir = args.out or root / "site"
+    try:
+        if args.command == "check":
+            site = check(root)
+            print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked")
+        elif args.command == "serve":
+            from policysite.serve import serve
+            serve(root, out_dir, args.host, args.port)
+        else:
+            site = build(root, out_dir)
+            print(f"built {len(site.apps)} app pages and {len(site.docs)} documents into {out_dir}")
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

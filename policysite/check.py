@@ -1,0 +1,194 @@
+"""Check located YAML against a JSON Schema, typing scalars by what the schema expects.
+
+Every mistake becomes a Problem at the line and column of the value (or key)
+it concerns, worded "field.path: expected X, got Y", with a hint when cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from .loader import Node
+from .problems import Problem, did_you_mean
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})$")
+NULLS = {"", "~", "null", "Null", "NULL"}
+TYPE_WORDS = {
+    "boolean": "true or false", "string": "text", "object": "a mapping of fields",
+    "array": "a list", "integer": "a whole number", "null": "nothing",
+}
+# What a pattern means, in words; keyed by the pattern text in the schema files.
+PATTERN_WORDS = {
+    "^[^\\n]+$": "a single line of text",
+    "^https?://[^\\s\"'<>\\\\`]+$": "an http:// or https:// address",
+    "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$": "an email address such as 'support@example.com'",
+    "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$": "an IANA time zone such as 'Europe/London'",
+    "^(best effort|1 (business )?(hour|day)|([2-9]|[1-9][0-9]+) (business )?(hours|days))$":
+        "'best effort' or a time such as '4 business hours' or '2 days'",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date as YYYY-MM-DD",
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "an article id such as 'software-raid-5'",
+    "^[a-z0-9]+(_[a-z0-9]+)*$": "lower-case letters, digits and single underscores",
+    "^#[0-9a-f]{6}$": "a colour as #rrggbb in lower case",
+    "^[A-Z]$": "one capital letter",
+}
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    """Load a schema file from the repository's schema/ folder."""
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator_for(name: str, pointer: str = "") -> jsonschema.protocols.Validator:
+    """Return a validator for a schema file, or for one of its $defs."""
+    root = load_schema(name)
+    schema = dict(root, **{"$ref": f"#/$defs/{pointer}"}) if pointer else root
+    cls = jsonschema.Draft202012Validator
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+class Located:
+    """Plain data typed from a Node tree, with the position of every value and key."""
+
+    def __init__(self, node: Node, validator):
+        self.value_pos: dict[tuple, tuple[int, int]] = {}
+        self.key_pos: dict[tuple, tuple[int, int]] = {}
+        self.nodes: dict[tuple, Node] = {}
+        self._root = validator.schema
+        self.data = self._convert(node, validator.schema, ())
+
+    def pos(self, path: tuple) -> tuple[int, int]:
+        """Return where the value at path is, or its nearest located ancestor."""
+        while path not in self.value_pos:
+            path = path[:-1]
+        return self.value_pos[path]
+
+    def _resolve(self, schema: dict | None) -> dict | None:
+        while schema and "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
+            merged = {k: v for k, v in schema.items() if k != "$ref"}
+            schema = {**self._root["$defs"][schema["$ref"][8:]], **merged}
+        return schema
+
+    def _convert(self, node: Node, schema: dict | None, path: tuple):
+        schema = self._resolve(schema)
+        self.value_pos[path] = (node.line, node.col)
+        self.nodes[path] = node
+        if node.kind == "map":
+            props = (schema or {}).get("properties", {})
+            out = {}
+            for key, child in node.value.items():
+                self.key_pos[path + (key,)] = node.key_pos[key]
+                out[key] = self._convert(child, props.get(key), path + (key,))
+            return out
+        if node.kind == "seq":
+            items = (schema or {}).get("items")
+            return [self._convert(child, items, path + (i,)) for i, child in enumerate(node.value)]
+        return _type_scalar(node, schema)
+
+
+def _type_scalar(node: Node, schema: dict | None):
+    """Give a scalar the type the schema expects; leave anything else as text."""
+    text = node.value
+    if node.plain and text in NULLS:
+        return None
+    wanted = (schema or {}).get("type")
+    if node.plain and wanted == "boolean" and text in ("true", "false"):
+        return text == "true"
+    if node.plain and wanted == "integer" and INT_RE.match(text):
+        return int(text)
+    return text
+
+
+def dotted(path) -> str:
+    """Format a data path as field.sub[0].name."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def describe(value) -> str:
+    """Describe a got-value for a message, as the author wrote it where possible."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def check_against(node: Node, src_path: str, validator, noun: str = "field") -> tuple[Located, list[Problem]]:
+    """Type and validate a node tree; return the located data and its problems."""
+    located = Located(node, validator)
+    problems: list[Problem] = []
+    seen_values = set()
+    for error in validator.iter_errors(located.data):
+        if error.validator not in ("required", "additionalProperties"):
+            # one message per value: a bad date fails both its pattern and its format
+            if tuple(error.absolute_path) in seen_values:
+                continue
+            seen_values.add(tuple(error.absolute_path))
+        problems.extend(_translate(error, located, src_path, noun))
+    return located, problems
+
+
+def _translate(error, located: Located, src_path: str, noun: str) -> list[Problem]:
+    """Turn one jsonschema error into located problems with plain wording."""
+    path = tuple(error.absolute_path)
+    where = dotted(path)
+    prefix = f"{where}: " if where else ""
+    kind, spec, schema = error.validator, error.validator_value, error.schema
+    line, col = located.pos(path)
+    got = describe(error.instance)
+    if kind == "required":
+        # A misspelt key is reported once, as unknown with a hint, not again as missing.
+        extras = [k for k in error.instance if k not in schema.get("properties", {})]
+        missing = [k for k in spec if k not in error.instance and not difflib.get_close_matches(k, extras, n=1, cutoff=0.6)]
+        what = "method" if where == "support" else f"required {noun}"
+        return [Problem(src_path, line, col, f"{prefix}missing {what} '{k}'") for k in missing]
+    if kind == "additionalProperties":
+        known = schema.get("properties", {})
+        what = "method" if where == "support" else noun
+        return [
+            Problem(src_path, *located.key_pos[path + (k,)], f"{dotted(path + (k,))}: unknown {what}{did_you_mean(k, known)}")
+            for k in error.instance if k not in known
+        ]
+    if kind == "type":
+        if isinstance(error.instance, str) and not located.nodes[path].plain:
+            got = f"the quoted text {error.instance[:60]!r}"
+        types = spec if isinstance(spec, list) else [spec]
+        expected = " or ".join(TYPE_WORDS.get(t, t) for t in types)
+        return [Problem(src_path, line, col, f"{prefix}expected {expected}, got {got}")]
+    if kind == "enum":
+        choices = ", ".join(repr(c) for c in spec)
+        hint = did_you_mean(error.instance, [str(c) for c in spec]) if isinstance(error.instance, str) else ""
+        return [Problem(src_path, line, col, f"{prefix}expected one of {choices}, got {got}{hint}")]
+    if kind == "pattern":
+        words = PATTERN_WORDS.get(spec, f"text matching {spec}")
+        return [Problem(src_path, line, col, f"{prefix}expected {words}, got {got}")]
+    if kind == "format":
+        return [Problem(src_path, line, col, f"{prefix}expected a real calendar date as YYYY-MM-DD, got {got}")]
+    if kind == "minLength":
+        return [Problem(src_path, line, col, f"{prefix}expected text, got an empty value")]
+    if kind == "maxLength":
+        return [Problem(src_path, line, col, f"{prefix}is {len(error.instance)} characters long; the limit is {spec}")]
+    if kind == "uniqueItems":
+        return [Problem(src_path, line, col, f"{prefix}lists the same item more than once")]
+    if kind in ("maxItems", "minItems"):
+        bound = "at most" if kind == "maxItems" else "at least"
+        return [Problem(src_path, line, col, f"{prefix}expected {bound} {spec} items, got {len(error.instance)}")]
+    if kind in ("minimum", "maximum"):
+        return [Problem(src_path, line, col, f"{prefix}expected a number {'at least' if kind == 'minimum' else 'at most'} {spec}, got {got}")]
+    return [Problem(src_path, line, col, f"{prefix}{error.message}")]

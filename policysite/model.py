@@ -1,0 +1,199 @@
+"""The site as data: frozen dataclasses built from checked content. Standard library only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from types import MappingProxyType
+
+CONTACT_FIELDS = ("url", "email", "hours", "timezone", "response_time", "scope")
+
+
+def relative_luminance(colour: str) -> float:
+    """Return the WCAG relative luminance of a #rrggbb colour."""
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """Return the WCAG contrast ratio between two #rrggbb colours."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One support delivery method of the legend."""
+
+    id: str
+    bit: int
+    title: str
+    short_title: str
+    description: str
+    colour: str
+    outline: str
+    marker: str
+
+    @property
+    def ink(self) -> str:
+        """Return black or white, whichever reads better on the method's colour."""
+        return "#000000" if contrast_ratio(self.colour, "#000000") >= contrast_ratio(self.colour, "#ffffff") else "#ffffff"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One of the three things ClearCenter weighs when setting a policy."""
+
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Level:
+    """A rating a factor can have."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Whether one method is available for one app, and how to use it or what to do instead."""
+
+    method: Method
+    available: bool
+    url: str | None = None
+    email: str | None = None
+    hours: str | None = None
+    timezone: str | None = None
+    response_time: str | None = None
+    scope: str | None = None
+    reason: str | None = None
+    alternative: str | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One factor's rating for one app."""
+
+    factor: Factor
+    level: Level
+    note: str
+
+
+@dataclass(frozen=True)
+class App:
+    """One Marketplace app and its support policy."""
+
+    basename: str
+    src_path: str
+    name: str
+    vendor: str
+    category: str
+    subcategory: str | None
+    license: str
+    summary: str
+    description_html: str
+    homepage: str | None
+    documentation: str | None
+    policies: tuple[Policy, ...]
+    ratings: tuple[Rating, ...]
+    level2_covered: bool
+    level2_articles: tuple[str, ...]
+    reviewed: datetime.date
+
+    @property
+    def url(self) -> str:
+        """Return the app page's site-relative URL."""
+        return f"apps/{self.basename}/"
+
+    @property
+    def supported(self) -> int:
+        """Return the legacy Webconfig integer: the OR of the available methods' bits."""
+        bits = 0
+        for policy in self.policies:
+            if policy.available:
+                bits |= policy.method.bit
+        return bits
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One documentation page written in Markdown."""
+
+    doc_id: str
+    src_path: str
+    title: str
+    summary: str
+    order: int
+    app_basenames: tuple[str, ...]
+    legend: bool
+    body_html: str
+
+    @property
+    def url(self) -> str:
+        """Return the page's site-relative URL."""
+        return f"{self.doc_id}/"
+
+    @property
+    def section(self) -> str:
+        """Return the first part of the id: 'level2' for 'level2/software-raid-5'."""
+        return self.doc_id.split("/")[0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Site-wide settings from content/site.yaml."""
+
+    title: str
+    base_url: str
+    example_notice: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, and nothing they would have to read."""
+
+    settings: Settings
+    methods: tuple[Method, ...]
+    factors: tuple[Factor, ...]
+    levels: tuple[Level, ...]
+    apps: tuple[App, ...]
+    docs: tuple[Doc, ...]
+    templates: MappingProxyType
+    static: MappingProxyType
+
+    def app(self, basename: str) -> App:
+        """Return the app with this basename."""
+        return next(a for a in self.apps if a.basename == basename)
+
+    def doc(self, doc_id: str) -> Doc:
+        """Return the document with this id."""
+        return next(d for d in self.docs if d.doc_id == doc_id)
+
+
+def make_policy(method: Method, data: dict) -> Policy:
+    """Build one method's Policy from its checked mapping."""
+    fields = {k: data.get(k) for k in CONTACT_FIELDS + ("reason", "alternative")}
+    return Policy(method=method, available=data["available"], **fields)
+
+
+def make_app(basename: str, src_path: str, data: dict, description_html: str, site_parts: dict) -> App:
+    """Build an App from a checked app mapping; methods follow legend order."""
+    methods, factors, levels = site_parts["methods"], site_parts["factors"], site_parts["levels"]
+    links = data.get("links") or {}
+    level2 = data["level2"]
+    return App(
+        basename=basename, src_path=src_path, name=data["name"], vendor=data["vendor"],
+        category=data["category"], subcategory=data.get("subcategory"), license=data["license"],
+        summary=data["summary"], description_html=description_html,
+        homepage=links.get("homepage"), documentation=links.get("documentation"),
+        policies=tuple(make_policy(m, data["support"][m.id]) for m in methods),
+        ratings=tuple(Rating(f, levels[data["factors"][f.id]["level"]], data["factors"][f.id]["note"]) for f in factors),
+        level2_covered=level2["covered"], level2_articles=tuple(level2.get("articles") or ()),
+        reviewed=datetime.date.fromisoformat(data["reviewed"]),
+    )

@@ -1,0 +1,44 @@
+"""Problems found in content: located, collected, and printed all at once."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, at a 1-based line and column."""
+
+    src_path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.src_path}:{self.line}:{self.col}: {prefix}{self.message}"
+
+
+class ContentError(Exception):
+    """Raised by the build when content has problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = sorted(problems)
+
+
+def did_you_mean(word: str, choices) -> str:
+    """Return a '; did you mean ...?' hint for a likely misspelling, or ''."""
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+def summarise(problems: list[Problem], out_dir_name: str = "site/") -> str:
+    """Return the one-line summary printed after a failed run."""
+    errors = [p for p in problems if p.severity == "error"]
+    files = {p.src_path for p in errors}
+    noun = "problem" if len(errors) == 1 else "problems"
+    fnoun = "file" if len(files) == 1 else "files"
+    return f"error: {len(errors)} {noun} in {len(files)} {fnoun}; {out_dir_name} was not changed"

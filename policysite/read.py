@@ -1,0 +1,167 @@
+"""Read the project: every input file as bytes or a located YAML tree, nothing interpreted.
+
+Paths are repo-relative (src_path), as error messages print them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loader import Node, decode_text, parse_yaml
+from .problems import Problem
+
+BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Top-level site paths a document may not take, because the build writes them itself.
+RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """One YAML file (or a Markdown file's front matter) parsed into located nodes."""
+
+    src_path: str
+    node: Node | None
+
+
+@dataclass(frozen=True)
+class DocFile:
+    """One Markdown document: front matter tree, body text and where the body starts."""
+
+    src_path: str
+    doc_id: str          # 'policy', 'level2', 'level2/software-raid-5'
+    front: Node | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything the build reads, before any of it is checked."""
+
+    methods: YamlFile
+    factors: YamlFile
+    settings: YamlFile
+    apps: tuple[YamlFile, ...]
+    docs: tuple[DocFile, ...]
+    templates: dict        # name -> text
+    static: dict           # dest_path -> bytes
+    problems: tuple[Problem, ...]
+
+
+def read_sources(root: Path) -> Sources:
+    """Read content/, templates/ and static/ under root, collecting problems."""
+    problems: list[Problem] = []
+    content = root / "content"
+    methods = read_yaml(root, content / "methods.yaml", problems)
+    factors = read_yaml(root, content / "factors.yaml", problems)
+    settings = read_yaml(root, content / "site.yaml", problems)
+    apps = tuple(read_yaml(root, p, problems) for p in list_app_files(root, problems))
+    docs = tuple(read_docs(root, problems))
+    templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
+                 for p in sorted((root / "templates").rglob("*")) if p.is_file()}
+    static = {"assets/" + p.relative_to(root / "static").as_posix(): p.read_bytes()
+              for p in sorted((root / "static").rglob("*")) if p.is_file()}
+    return Sources(methods, factors, settings, apps, docs, templates, static, tuple(problems))
+
+
+def rel(root: Path, path: Path) -> str:
+    """Return path relative to the project root, with forward slashes."""
+    return path.relative_to(root).as_posix()
+
+
+def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems."""
+    src_path = rel(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(src_path, 1, 1, f"cannot read file: {exc.strerror}"))
+        return YamlFile(src_path, None)
+    return YamlFile(src_path, parse_text(data, src_path, problems))
+
+
+def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:
+    """Decode and parse YAML bytes; an empty document is a problem."""
+    text, found = decode_text(data, src_path)
+    node = None
+    if text is not None and not found:
+        node, found = parse_yaml(text, src_path)
+        if node is None and not found:
+            found = [Problem(src_path, 1, 1, "file is empty; expected a mapping of fields")]
+    if first_line != 1:
+        found = [Problem(p.src_path, p.line + first_line - 1, p.col, p.message) for p in found]
+        _shift(node, first_line - 1)
+    problems.extend(found)
+    return node
+
+
+def _shift(node: Node | None, lines: int) -> None:
+    """Move a tree's line numbers down by lines (front matter inside a file)."""
+    if node is None:
+        return
+    node.line += lines
+    if node.kind == "map":
+        node.key_pos = {k: (l + lines, c) for k, (l, c) in node.key_pos.items()}
+    children = node.value.values() if node.kind == "map" else node.value if node.kind == "seq" else ()
+    for child in children:
+        _shift(child, lines)
+
+
+def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """List content/apps/*.yaml in name order, reporting files that cannot be apps."""
+    apps_dir = root / "content" / "apps"
+    found = []
+    for path in sorted(apps_dir.iterdir()) if apps_dir.is_dir() else []:
+        src_path = rel(root, path)
+        if path.is_symlink():
+            problems.append(Problem(src_path, 1, 1, "symbolic links are not allowed in content/; commit a real file"))
+        elif path.suffix != ".yaml" or not path.is_file():
+            problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
+        elif not BASENAME_RE.match(path.stem):
+            problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
+        else:
+            found.append(path)
+    return found
+
+
+def read_docs(root: Path, problems: list[Problem]) -> list[DocFile]:
+    """Read every content/docs/**/*.md into front matter and body."""
+    docs_dir = root / "content" / "docs"
+    out = []
+    for path in sorted(docs_dir.rglob("*")) if docs_dir.is_dir() else []:
+        src_path = rel(root, path)
+        if path.is_symlink():
+            problems.append(Problem(src_path, 1, 1, "symbolic links are not allowed in content/; commit a real file"))
+            continue
+        if path.is_dir():
+            continue
+        doc_id = path.relative_to(docs_dir).with_suffix("").as_posix().removesuffix("/index")
+        parts = doc_id.split("/")
+        if path.suffix != ".md" or not all(DOC_ID_RE.match(p) for p in parts) or parts[0] in RESERVED_DOC_IDS:
+            problems.append(Problem(src_path, 1, 1, "documentation files are <id>.md with lower-case letters, digits and hyphens, and not a name the site uses itself"))
+            continue
+        out.append(split_front_matter(path.read_bytes(), src_path, doc_id, problems))
+    return out
+
+
+def split_front_matter(data: bytes, src_path: str, doc_id: str, problems: list[Problem]) -> DocFile:
+    """Split '---' front matter from a Markdown body and parse it."""
+    text, found = decode_text(data, src_path)
+    if text is None or found:
+        problems.extend(found)
+        return DocFile(src_path, doc_id, None, "", 1)
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        problems.append(Problem(src_path, 1, 1, "expected front matter starting with '---' on the first line"))
+        return DocFile(src_path, doc_id, None, text, 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    except StopIteration:
+        problems.append(Problem(src_path, 1, 1, "front matter is not closed; did you forget the closing '---'?"))
+        return DocFile(src_path, doc_id, None, "", 1)
+    front_text = "\n".join(lines[1:end]).encode("utf-8")
+    front = parse_text(front_text, src_path, problems, first_line=2)
+    return DocFile(src_path, doc_id, front, "\n".join(lines[end + 1:]), end + 2)

@@ -1,0 +1,120 @@
+"""Shared fixtures: tiny projects written into tmp_path, built in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import build as cli  # noqa: E402  the thin command line, called in-process
+
+VALID_APP = """\
+name: Sample App
+vendor: Example Vendor
+category: Server
+subcategory: Web
+license: GPLv3
+summary: A small app used by the tests.
+description: |
+  A short description with **bold** text.
+support:
+  forum_casual:
+    available: true
+    url: https://forum.example/sample
+  forum_dedicated:
+    available: false
+    reason: There is no forum section for this app.
+  vendor:
+    available: true
+    email: help@vendor.example
+    hours: Monday to Friday, 09:00 to 17:00
+    timezone: Europe/London
+    response_time: 2 business days
+  clearcenter_pro:
+    available: false
+    reason: ClearCenter has no agreement with the vendor.
+    alternative: Use the vendor's ticket service.
+  clearcenter_consulting:
+    available: true
+factors:
+  knowledge:
+    level: medium
+    note: Engineers know the software underneath.
+  stability:
+    level: high
+    note: Few faults reported.
+  vendor_relationship:
+    level: low
+    note: No agreement with the vendor.
+level2:
+  covered: false
+  articles: [software-raid-5]
+reviewed: 2026-01-15
+"""
+
+LEVEL2_INDEX = "---\ntitle: Level II\nsummary: The Level II section.\norder: 0\n---\nAbout Level II.\n"
+LEVEL2_ARTICLE = "---\ntitle: RAID 5\nsummary: Install on RAID 5.\norder: 1\n---\n## Steps\n\nDo things.\n"
+POLICY_DOC = "---\ntitle: Policy\nsummary: The policy explained.\nlegend: true\n---\nPolicies.\n"
+
+
+@dataclass
+class Project:
+    """A throwaway project folder with the real legend, templates and static files."""
+
+    root: Path
+
+    @property
+    def out(self) -> Path:
+        return self.root / "site"
+
+    def write(self, rel_path: str, text: str | bytes) -> Path:
+        """Write a file under the project root."""
+        path = self.root / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def app(self, basename: str, text: str = VALID_APP) -> Path:
+        """Write content/apps/<basename>.yaml."""
+        return self.write(f"content/apps/{basename}.yaml", text)
+
+    def run(self, *args: str, capsys=None) -> tuple[int, str, str]:
+        """Run the command line in-process; return (status, stdout, stderr)."""
+        status = cli.main([*args, "--root", str(self.root)])
+        if capsys is None:
+            return status, "", ""
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Return relative path -> sha256 for every file under folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A minimal valid project: the real legend, templates and static files, one app, three docs."""
+    root = tmp_path / "proj"
+    for name in ("methods.yaml", "factors.yaml", "site.yaml"):
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "content" / name, root / "content" / name)
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    proj = Project(root)
+    proj.app("sample_app")
+    proj.write("content/docs/level2/index.md", LEVEL2_INDEX)
+    proj.write("content/docs/level2/software-raid-5.md", LEVEL2_ARTICLE)
+    proj.write("content/docs/policy.md", POLICY_DOC)
+    return proj

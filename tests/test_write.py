@@ -1,0 +1,52 @@
+"""Output is atomic and deterministic."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import tree_digest
+from policysite.write import safe_dest, write_site
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(project, tmp_path):
+    assert project.run("--out", str(tmp_path / "a")) == (0, "", "")
+    assert project.run("--out", str(tmp_path / "b")) == (0, "", "")
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_rebuild_removes_pages_of_deleted_apps(project):
+    project.app("extra_app", (project.root / "content/apps/sample_app.yaml").read_text().replace("Sample App", "Extra App"))
+    assert project.run()[0] == 0
+    assert (project.out / "apps/extra_app/index.html").exists()
+    (project.root / "content/apps/extra_app.yaml").unlink()
+    assert project.run()[0] == 0
+    assert not (project.out / "apps/extra_app").exists()
+    assert not (project.out / "api/v1/apps/extra_app.json").exists()
+
+
+def test_failed_build_leaves_previous_site_untouched(project):
+    assert project.run()[0] == 0
+    before = tree_digest(project.out)
+    project.app("sample_app", "name: Broken\n")
+    assert project.run()[0] == 1
+    assert tree_digest(project.out) == before
+
+
+def test_write_leaves_no_temporary_folders_behind(tmp_path):
+    out = tmp_path / "site"
+    write_site({"index.html": b"one"}, out)
+    write_site({"index.html": b"two"}, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert (out / "index.html").read_bytes() == b"two"
+
+
+def test_leftovers_of_an_interrupted_build_are_cleaned_at_the_next_start(tmp_path):
+    (tmp_path / ".site.building-99999" / "apps").mkdir(parents=True)
+    write_site({"index.html": b"x"}, tmp_path / "site")
+    assert not (tmp_path / ".site.building-99999").exists()
+
+
+@pytest.mark.parametrize("dest", ["../escape.html", "/etc/passwd", "a/../../b", "a//b", "a\\b"])
+def test_output_paths_cannot_leave_the_output_folder(tmp_path, dest):
+    with pytest.raises(ValueError):
+        safe_dest(tmp_path, dest)
