@@ -50,7 +50,7 @@ def load_schema(name: str) -> dict:
 def validator_for(name: str, pointer: str = "") -> jsonschema.protocols.Validator:
     """Return a validator for a schema file, or for one of its $defs."""
     root = load_schema(name)
-    schema = dict(root, **{"$ref": f"#/$defs/{pointer}"}) if pointer else root
+    schema = {"$defs": root["$defs"], "$ref": f"#/$defs/{pointer}"} if pointer else root
     cls = jsonschema.Draft202012Validator
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 

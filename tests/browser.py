@@ -1,0 +1,177 @@
+"""Browser-test helpers and session fixtures: the built site over HTTP, one headless Debian Chromium.
+
+tests/conftest.py already exists, so the fixtures live here; test modules import them by name.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import json
+import os
+import re
+import struct
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from policysite.pipeline import build  # noqa: E402
+from policysite.problems import ContentError  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+LAUNCH_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+)
+DESKTOP = (1280, 900)
+PHONE = (360, 800)
+SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files without printing a line per request."""
+
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+def require_chromium() -> None:
+    """Fail (never skip) when Debian's Chromium or its driver is missing."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not (p.is_file() and os.access(p, os.X_OK))]
+    if missing:
+        pytest.fail(f"browser tests need {' and '.join(missing)}; install them with: "
+                    "apt-get install -y chromium chromium-driver", pytrace=False)
+
+
+def chrome_options(profile_dir: Path):
+    """Return Chrome options for Debian's headless Chromium with a fresh profile and console logging."""
+    from selenium.webdriver import ChromeOptions
+
+    options = ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in LAUNCH_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return options
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Resize the window so the page viewport (window.innerWidth) is exactly width CSS pixels."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return window.innerWidth")
+    if inner != width:  # window chrome takes space: grow the window by the difference
+        driver.set_window_size(width + (width - inner), height)
+        inner = driver.execute_script("return window.innerWidth")
+    assert inner == width, f"could not make the viewport {width}px wide; window.innerWidth is {inner}"
+
+
+def set_phone_width(driver) -> None:
+    """Make the viewport 360 CSS pixels wide, like a small phone."""
+    set_viewport(driver, *PHONE)
+
+
+def set_desktop(driver) -> None:
+    """Make the viewport the default 1280x900 desktop size."""
+    set_viewport(driver, *DESKTOP)
+
+
+def open_page(driver, url: str, size: tuple[int, int] = DESKTOP) -> None:
+    """Set the viewport size, then load url and wait for it to finish loading."""
+    set_viewport(driver, *size)
+    driver.get(url)
+
+
+def css_colour_to_hex(value: str) -> str:
+    """Turn a computed 'rgb(r, g, b)' or 'rgba(r, g, b, a)' into '#rrggbb' ('#rrggbbaa' if not opaque)."""
+    match = re.fullmatch(r"rgba?\(\s*(\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\s*\)", value.strip())
+    assert match, f"not an rgb() colour: {value!r}"
+    r, g, b, a = match.groups()
+    hex_colour = "#" + "".join(f"{int(c):02x}" for c in (r, g, b))
+    return hex_colour if a is None or float(a) == 1 else hex_colour + f"{round(float(a) * 255):02x}"
+
+
+def computed(driver, element, prop: str) -> str:
+    """Return one computed CSS property of an element, as the browser reports it."""
+    return driver.execute_script("return getComputedStyle(arguments[0]).getPropertyValue(arguments[1])", element, prop)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Return (width, height) of a PNG file, checking its signature."""
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def screenshot(driver, name: str) -> Path:
+    """Save a full-page PNG of the current page to test-artifacts/screenshots/<name>.png."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    width, height = driver.execute_script(
+        "const d = document.documentElement;"
+        "return [Math.max(d.scrollWidth, window.innerWidth), Math.max(d.scrollHeight, window.innerHeight)]")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+    })
+    path = SCREENSHOT_DIR / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """Build the real project once per session into a temporary folder."""
+    out_dir = tmp_path_factory.mktemp("browser-site") / "site"
+    try:
+        build(REPO, out_dir)
+    except ContentError as exc:
+        listing = "\n".join(str(p) for p in exc.problems[:20])
+        pytest.fail(f"the site does not build ({len(exc.problems)} problems):\n{listing}", pytrace=False)
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def feed(built_site: Path) -> dict:
+    """Return the built feed.json."""
+    return json.loads((built_site / "feed.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path):
+    """Serve the built site on 127.0.0.1 on a free port; yield its root URL ending in '/'."""
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Debian Chromium for the whole session, driven through /usr/bin/chromedriver."""
+    require_chromium()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download a browser or driver
+        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                                  options=chrome_options(tmp_path_factory.mktemp("chromium-profile")))
+        try:
+            set_desktop(driver)
+            yield driver
+        finally:
+            driver.quit()

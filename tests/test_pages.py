@@ -1,0 +1,169 @@
+"""The built example site, checked by structure with BeautifulSoup."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import REPO
+from policysite.pipeline import build
+
+METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
+APP_FILES = sorted((REPO / "content/apps").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory) -> Path:
+    """Build the real example content once for this module."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    build(REPO, out)
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def app_yaml(basename: str) -> dict:
+    return yaml.safe_load((REPO / f"content/apps/{basename}.yaml").read_text())
+
+
+def test_site_has_every_kind_of_page(site_dir):
+    for rel in ("index.html", "404.html", "sitemap.xml", "feed.json", "policy/index.html", "level2/index.html",
+                "level2/software-raid-5/index.html", "level2/home-directories-separate-disk/index.html",
+                "level2/voip-priority-two-subnets/index.html", "assets/site.css", "assets/methods.css"):
+        assert (site_dir / rel).is_file(), rel
+    assert len(APP_FILES) >= 60
+    assert len(list((site_dir / "apps").glob("*/index.html"))) == len(APP_FILES)
+    assert len(list((site_dir / "api/v1/apps").glob("*.json"))) == len(APP_FILES)
+
+
+@pytest.mark.parametrize("app_file", APP_FILES, ids=lambda p: p.stem)
+def test_app_legend_shows_every_method_in_order_with_marker_title_and_state(site_dir, app_file):
+    data = app_yaml(app_file.stem)
+    page = soup(site_dir / f"apps/{app_file.stem}/index.html")
+    items = page.select("ul.legend > li.method")
+    assert [li["data-method"] for li in items] == [m["id"] for m in METHODS]
+    for li, method in zip(items, METHODS):
+        available = data["support"][method["id"]]["available"]
+        assert li.select_one(".swatch").get_text(strip=True) == method["marker"]
+        assert li.select_one(".swatch")["aria-hidden"] == "true"
+        assert li.select_one(".method-title").get_text(strip=True) == method["title"]
+        assert li.select_one(".method-state").get_text(strip=True) == ("Available" if available else "Not available")
+        assert ("is-unavailable" in li["class"]) == (not available)
+        assert ("is-available" in li["class"]) == available
+
+
+def test_unavailable_method_shows_its_reason_and_alternative(site_dir):
+    data = app_yaml("web_proxy")
+    page = soup(site_dir / "apps/web_proxy/index.html")
+    section = page.select_one(".method-detail.method--vendor")
+    assert "is-unavailable" in section["class"]
+    assert data["support"]["vendor"]["reason"] in section.get_text(" ", strip=True)
+    assert data["support"]["vendor"]["alternative"] in section.get_text(" ", strip=True)
+
+
+def test_available_method_shows_its_contact_details(site_dir):
+    policy = app_yaml("web_proxy")["support"]["clearcenter_pro"]
+    section = soup(site_dir / "apps/web_proxy/index.html").select_one(".method-detail.method--clearcenter_pro")
+    text = section.get_text(" ", strip=True)
+    for key in ("email", "hours", "timezone", "response_time", "scope"):
+        assert policy[key] in text
+    assert section.select_one(f'a[href="mailto:{policy["email"]}"]')
+
+
+def test_catalogue_lists_every_app_once_grouped_by_category(site_dir):
+    page = soup(site_dir / "index.html")
+    rows = page.select("li.app-row")
+    assert sorted(r["data-app"] for r in rows) == [p.stem for p in APP_FILES]
+    for section in page.select("section.category"):
+        category = section.find("h3").get_text(strip=True)
+        for row in section.select("li.app-row"):
+            assert app_yaml(row["data-app"])["category"] == category
+    for row in rows:
+        swatches = row.select("ul.swatches > li")
+        assert [li["data-method"] for li in swatches] == [m["id"] for m in METHODS]
+        assert all(li.select_one(".visually-hidden").get_text(strip=True).endswith(("available", "not available")) for li in swatches)
+
+
+def test_every_page_says_the_policies_are_examples(site_dir):
+    for page in site_dir.rglob("*.html"):
+        assert "illustrative examples" in soup(page).select_one(".example-notice").get_text(), page
+
+
+def html_pages(site_dir: Path) -> list[Path]:
+    return sorted(p for p in site_dir.rglob("*.html") if p.name != "404.html")
+
+
+def test_every_internal_link_resolves(site_dir):
+    base = "http://site.test/"
+    broken = []
+    for page in html_pages(site_dir):
+        page_url = urljoin(base, page.relative_to(site_dir).as_posix())
+        doc = soup(page)
+        for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
+            for el in doc.find_all(tag):
+                target = el.get(attr)
+                if not target or urlsplit(target).scheme in ("http", "https", "mailto") and not target.startswith("https://policies.clearos.example/"):
+                    continue
+                url, fragment = urldefrag(urljoin(page_url, target.replace("https://policies.clearos.example/", base)))
+                rel = urlsplit(url).path.lstrip("/")
+                path = site_dir / rel
+                if rel == "" or rel.endswith("/"):
+                    path = path / "index.html"
+                if not path.is_file():
+                    broken.append(f"{page.relative_to(site_dir)} -> {target}")
+                elif fragment and path.suffix == ".html" and not soup(path).find(id=fragment):
+                    broken.append(f"{page.relative_to(site_dir)} -> {target} (no #{fragment})")
+    assert broken == []
+
+
+def test_404_page_links_are_absolute_from_the_site_root(site_dir):
+    hrefs = [a["href"] for a in soup(site_dir / "404.html").find_all("a") if not a["href"].startswith("#")]
+    assert hrefs and all(h.startswith("/") or h.startswith("https://") for h in hrefs)
+
+
+def test_sitemap_lists_every_page_and_only_pages_that_exist(site_dir):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [el.text for el in ET.parse(site_dir / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    paths = {urlsplit(loc).path for loc in locs}
+    pages = {"/" + p.relative_to(site_dir).as_posix().removesuffix("index.html") for p in html_pages(site_dir)}
+    assert paths == pages
+
+
+def test_apps_and_level2_articles_link_to_each_other(site_dir):
+    raid = soup(site_dir / "apps/raid/index.html")
+    assert raid.select_one('a[href="../../level2/software-raid-5/"]')
+    article = soup(site_dir / "level2/software-raid-5/index.html")
+    assert article.select_one('a[href="../../apps/raid/"]')
+
+
+def test_policy_page_shows_the_legend_and_the_three_factors(site_dir):
+    page = soup(site_dir / "policy/index.html")
+    assert [li["data-method"] for li in page.select("ul.legend--key > li[data-method]")] == [m["id"] for m in METHODS]
+    factors = yaml.safe_load((REPO / "content/factors.yaml").read_text())["factors"]
+    assert [dt.get_text(strip=True) for dt in page.select("dl.factor-list dt")] == [f["title"] for f in factors]
+
+
+def test_pages_load_nothing_from_other_sites(site_dir):
+    for page in html_pages(site_dir):
+        doc = soup(page)
+        for el in doc.find_all(["link", "script", "img", "iframe"]):
+            target = el.get("href") or el.get("src") or ""
+            assert el.name == "link" and el.get("rel") == ["canonical"] or not re.match(r"^(https?:)?//", target), (page, target)
+
+
+def test_method_names_and_colours_live_only_in_methods_yaml():
+    """Views iterate over content/methods.yaml; no template, stylesheet or module repeats it."""
+    colours = {m["colour"] for m in METHODS} | {m["outline"] for m in METHODS}
+    needles = [m["title"] for m in METHODS] + sorted(colours - {"#000000", "#ffffff"})  # plain ink is not a method colour
+    needles += [m["id"] for m in METHODS if m["id"] != "vendor"]  # 'vendor' is also an ordinary word and field
+    places = [*REPO.glob("templates/*"), *REPO.glob("static/*"), *REPO.glob("policysite/*.py")]
+    found = [(p.name, n) for p in places for n in needles if n.lower() in p.read_text(encoding="utf-8").lower()]
+    assert found == []
