@@ -104,6 +104,20 @@ def computed(driver, element, prop: str) -> str:
     return driver.execute_script("return getComputedStyle(arguments[0]).getPropertyValue(arguments[1])", element, prop)
 
 
+def overflowing_elements(driver, limit: int = 5) -> list[str]:
+    """Describe the outermost elements whose right edge passes the viewport, for failure messages."""
+    return driver.execute_script(
+        "const w = document.documentElement.clientWidth, out = [];"
+        "for (const e of document.body.querySelectorAll('*')) {"
+        "  const r = e.getBoundingClientRect();"
+        "  if (r.right > w + 0.5 && !out.some(o => o.contains(e))) out.push(e);"
+        "}"
+        "return out.slice(0, arguments[0]).map(e => e.tagName.toLowerCase()"
+        "  + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')"
+        "  + ' (' + Math.round(e.getBoundingClientRect().width) + 'px wide, right edge at '"
+        "  + Math.round(e.getBoundingClientRect().right) + 'px)');", limit)
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Return (width, height) of a PNG file, checking its signature."""
     data = path.read_bytes()[:24]
