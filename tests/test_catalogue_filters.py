@@ -58,6 +58,12 @@ def wait_for_count(driver, text: str) -> None:
     WebDriverWait(driver, 5).until(lambda d: count_text(d) == text, f"count never read {text!r}; it reads {count_text(driver)!r}")
 
 
+def focus_ring(driver) -> tuple[str, str]:
+    """Return the outline style and width the focused element shows."""
+    return tuple(driver.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]"))
+
+
 def tab_to(driver, predicate_js: str, limit: int = 60) -> None:
     """Press Tab until the focused element satisfies a JavaScript predicate on `el`."""
     for _ in range(limit):
@@ -80,6 +86,7 @@ def test_filters_work_by_keyboard_alone_and_keep_their_state_in_the_address(brow
     assert query(browser) == {"q": ["mail"]}
 
     tab_to(browser, f"el.type === 'checkbox' && el.value === '{PRO}'")
+    assert focus_ring(browser) == ("solid", "3px"), "the focused checkbox shows no focus ring"
     browser.switch_to.active_element.send_keys(Keys.SPACE)
     want = expected(q="mail", methods=(PRO,))
     wait_for_count(browser, f"{len(want)} of {total} apps {'matches' if len(want) == 1 else 'match'} the filters.")
