@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -14,7 +15,8 @@ from browser import (  # noqa: F401  fixtures are used by name
     DESKTOP, NARROWEST, PHONE, REPO, browser, built_site, computed, css_colour_to_hex, emulated_media, open_page,
     overflowing_elements, requested_urls, screenshot, site_url,
 )
-from policysite.model import contrast_ratio, relative_luminance
+from policysite.model import Method, contrast_ratio, relative_luminance
+from policysite.render import dark_outline
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text(encoding="utf-8"))["methods"]
 PRO = next(m["id"] for m in METHODS if m["bit"] == 8)
@@ -199,3 +201,17 @@ def test_screenshot_of_each_page_type(browser, site_url, name, view):
         assert browser.find_element(By.TAG_NAME, "h1").is_displayed()
         path = screenshot(browser, f"{name}-{view}")
     assert path.stat().st_size > 5000
+
+
+def test_dark_surfaces_stay_dark_enough_for_the_generated_outlines():
+    """render.dark_outline promises 3:1 on surfaces of luminance <= 0.025; site.css's dark palette must keep to that."""
+    css = (REPO / "static/site.css").read_text(encoding="utf-8")
+    dark = css[css.index("@media (prefers-color-scheme: dark)"):]
+    dark = dark[:dark.index("}\n}") + 1]
+    surfaces = {name: re.search(rf"--{name}:\s*(#[0-9a-f]{{6}})", dark).group(1) for name in ("bg", "panel")}
+    for name, colour in surfaces.items():
+        assert relative_luminance(colour) <= 0.025, f"dark --{name} {colour} is too light for the outlines"
+    for data in METHODS:
+        outline = dark_outline(Method(**data))
+        for name, colour in surfaces.items():
+            assert contrast_ratio(outline, colour) >= 3, (data["id"], outline, name, colour)
