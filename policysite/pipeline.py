@@ -6,7 +6,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import rules
-from .check import Located, check_against, validator_for
+from .check import Located, check_against, load_schema, validator_for
 from .feed import render_feed
 from .markup import render_app_markdown, render_doc_markdown
 from .model import Doc, Factor, Level, Method, Settings, Site, make_app
@@ -101,9 +101,9 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
 
 
 def render_site(site: Site) -> dict[str, bytes]:
-    """Render all pages and the feed in memory."""
+    """Render all pages, the feed and its published schemas in memory."""
     outputs = render_pages(site)
-    for dest_path, data in render_feed(site).items():
+    for dest_path, data in render_feed(site, load_schema("feed.schema.json")).items():
         outputs.add(dest_path, data)
     return outputs
 
