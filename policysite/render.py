@@ -9,6 +9,8 @@ import jinja2
 
 from .model import App, Doc, Site
 
+EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
+
 
 def make_env(site: Site) -> jinja2.Environment:
     """Make the Jinja environment over the templates read with the sources."""
@@ -49,6 +51,7 @@ def render_pages(site: Site) -> Outputs:
         page(f"{app.url}index.html", "app.html", app=app, articles=[site.doc(f"level2/{a}") for a in app.level2_articles])
     for doc in site.docs:
         page(f"{doc.url}index.html", "doc.html", doc=doc, **doc_context(site, doc))
+    page(EMBED_EXAMPLE, EMBED_EXAMPLE, **embed_context(site))
     # The 404 page is served at any depth, so its links are absolute from the site's path.
     out.add("404.html", env.get_template("404.html").render(root=urlsplit(site.settings.base_url).path, dest_path="404.html"))
     out.add("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap_entries(site)))
@@ -76,10 +79,19 @@ def doc_context(site: Site, doc: Doc) -> dict:
     }
 
 
+def embed_context(site: Site) -> dict:
+    """Return the apps the widget example shows: one with methods on and off, and a basename no app has."""
+    mixed = [a for a in site.apps if len({p.available for p in a.policies}) == 2]
+    unknown = "not_a_listed_app"
+    while any(a.basename == unknown for a in site.apps):
+        unknown += "_x"
+    return {"example": (mixed or list(site.apps))[0], "unknown_basename": unknown}
+
+
 def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
     """Return (absolute URL, lastmod) for every page, in a stable order."""
     base = site.settings.base_url
     entries = [(base, max((a.reviewed for a in site.apps), default=None))]
     entries += [(base + a.url, a.reviewed) for a in site.apps]
-    entries += [(base + d.url, None) for d in site.docs]
+    entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
     return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]
