@@ -80,12 +80,9 @@ def doc_context(site: Site, doc: Doc) -> dict:
 
 
 def embed_context(site: Site) -> dict:
-    """Return the apps the widget example shows: one with methods on and off, and a basename no app has."""
+    """Return the app the widget example shows: the first with methods both on and off."""
     mixed = [a for a in site.apps if len({p.available for p in a.policies}) == 2]
-    unknown = "not_a_listed_app"
-    while any(a.basename == unknown for a in site.apps):
-        unknown += "_x"
-    return {"example": (mixed or list(site.apps))[0], "unknown_basename": unknown}
+    return {"example": (mixed or list(site.apps))[0]}
 
 
 def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
