@@ -323,3 +323,33 @@ def test_example_page_logs_no_errors(browser, site_url):
     wait_settled(browser, "demo-app")
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "/favicon.ico " not in e["message"]]
     assert errors == []
+
+
+def test_widget_works_on_another_origin_under_a_strict_content_security_policy(browser, other_server, site_url,
+                                                                               built_site):
+    """As in Webconfig: the page is elsewhere, loads the script from the site, and bans inline styles."""
+    policy = f"default-src 'none'; script-src {site_url}; connect-src 'self'; style-src 'self'"
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Webconfig</title>'
+            f'<script src="{site_url}embed/support-policy.js" defer></script></head><body><main>'
+            f'<support-policy id="csp" app="web_proxy" feed="{other_server}csp/"></support-policy></main></body></html>')
+    CraftedHandler.routes["/csp/page.html"] = (200, page.encode(), {
+        "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": policy})
+    serve_case(other_server, "csp", 200, real_document(built_site))
+    browser.get_log("browser")
+    open_page(browser, other_server + "csp/page.html")
+    assert wait_settled(browser, "csp") == "ready"
+    legend = browser.execute_script(READ_LEGEND, browser.execute_script(
+        "return document.getElementById('csp').shadowRoot"), "li.method")
+    doc = real_document(built_site)
+    available = {m["id"]: m["available"] for m in doc["app"]["methods"]}
+    assert [row["fill"] == m["colour"] for row, m in zip(legend, doc["legend"])] == [available[m["id"]] for m in doc["legend"]]
+    assert all(row["outline_style"] == ("solid" if available[row["method"]] else "dashed") for row in legend)
+    violations = [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert violations == []
+
+
+def test_content_inside_the_element_shows_only_without_the_script(browser, example):
+    inside = browser.execute_script(
+        "const a = document.querySelector('#demo-app > a'); const r = a.getBoundingClientRect();"
+        "return [a.textContent, r.width, r.height]")
+    assert inside[0].startswith("Support policy for") and inside[1:] == [0, 0]
