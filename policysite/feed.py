@@ -11,7 +11,10 @@ import hashlib
 import json
 import math
 
+import jsonschema
+
 from .model import CONTACT_FIELDS, App, Method, Policy, Site
+from .problems import Problem
 
 API_DIR = "api/v1"
 APP_JSON_DIR = f"{API_DIR}/apps"
@@ -150,3 +153,33 @@ def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     })
     out.update(render_schemas(schema, base))
     return out
+
+
+def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str) -> list[Problem]:
+    """Check every JSON document about to be published against the schema it names; locate what fails."""
+    cls = jsonschema.Draft202012Validator
+    validators = {name: cls(schema if pointer is None else {"$defs": schema["$defs"], "$ref": f"#/$defs/{pointer}"},
+                            format_checker=cls.FORMAT_CHECKER)
+                  for name, pointer in PUBLISHED_SCHEMAS.items()}
+    by_basename = {a.basename: a.src_path for a in site.apps}
+    apps = sorted(site.apps, key=lambda a: a.basename)
+    problems: set[Problem] = set()
+    for dest_path, data in sorted(outputs.items()):
+        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)):
+            continue  # schemas are ours; hashed files are the same bytes as the app files
+        doc = json.loads(data)
+        name = doc["schema"].rsplit("/", 1)[1]
+        for error in validators[name].iter_errors(doc):
+            where = list(error.absolute_path)
+            if where[:1] == ["legend"]:
+                src_path = methods_path
+            elif dest_path.startswith(APP_JSON_DIR):
+                src_path = by_basename[dest_path.rsplit("/", 1)[1].removesuffix(".json")]
+            elif where[:1] == ["apps"] and len(where) > 1:
+                src_path = apps[where[1]].src_path
+            else:
+                src_path = settings_path
+            path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
+            problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
+                                                 f"{error.message}; this is a bug in policysite, please report it"))
+    return sorted(problems)

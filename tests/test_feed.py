@@ -64,9 +64,9 @@ def check_published_schemas(site_dir: Path, base_url: str) -> None:
         assert schema["x-version"] == SOURCE_SCHEMA["x-version"]
 
 
-def check_documents(site_dir: Path, base_url: str, close: bool = False) -> int:
-    """Validate every JSON document against the schema it names; return how many were checked."""
-    checked = 0
+def check_documents(site_dir: Path, base_url: str, close: bool = False) -> set[str]:
+    """Validate every JSON document against the schema it names; return the paths checked."""
+    checked = set()
     for path in json_files(site_dir):
         if path.relative_to(site_dir).parts[0] == "schema":
             continue
@@ -75,7 +75,7 @@ def check_documents(site_dir: Path, base_url: str, close: bool = False) -> int:
         schema = published_schema(site_dir, doc["schema"], base_url)
         Validator(closed(schema) if close else schema, format_checker=Validator.FORMAT_CHECKER).validate(doc)
         assert doc["feed_version"] == schema["x-version"], path
-        checked += 1
+        checked.add(path.relative_to(site_dir).as_posix())
     return checked
 
 
@@ -86,9 +86,10 @@ def test_site_publishes_a_valid_schema_for_each_document_with_its_address_and_ve
 
 
 def test_every_json_file_the_build_writes_validates_against_the_schema_the_site_publishes(site_dir):
-    apps = len(list((REPO / "content/apps").glob("*.yaml")))
-    # feed.json, the index, and every app's file twice (stable and content-hashed address)
-    assert check_documents(site_dir, BASE_URL) == 2 + 2 * apps
+    checked = check_documents(site_dir, BASE_URL)
+    index = load(site_dir / "api/v1/index.json")
+    expected = {"feed.json", "api/v1/index.json"} | {f"api/v1/apps/{p.stem}.json" for p in (REPO / "content/apps").glob("*.yaml")}
+    assert expected | {f"api/v1/by-hash/{a['sha256']}.json" for a in index["apps"]} <= checked
 
 
 def test_every_field_the_build_writes_is_described_in_the_schema(site_dir):
@@ -102,7 +103,7 @@ def test_a_site_with_another_address_publishes_schemas_at_that_address(project):
     settings.write_text(settings.read_text().replace("https://policies.clearos.example/", base))
     build(project.root, project.out)
     check_published_schemas(project.out, base)
-    assert check_documents(project.out, base) == 4
+    assert check_documents(project.out, base) >= {"feed.json", "api/v1/index.json", "api/v1/apps/sample_app.json"}
     assert load(project.out / "feed.json")["schema"] == base + "schema/v1/feed.schema.json"
 
 
@@ -273,3 +274,34 @@ def test_closed_schema_check_would_catch_an_undocumented_field(site_dir):
     Validator(schema).validate(doc)  # open: a client on 1.0 accepts a 1.x document with new fields
     with pytest.raises(jsonschema.ValidationError):
         Validator(closed(schema)).validate(doc)
+
+
+# --- The build refuses to publish a feed that breaks its own schema ---------------------------
+
+def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
+    """Valid content cannot cause this; a bug of ours could, and must never reach Webconfig."""
+    from conftest import tree_digest
+    from policysite import feed
+
+    assert project.run()[0] == 0
+    before = tree_digest(project.out)
+    real = feed.app_detail
+    monkeypatch.setattr(feed, "app_detail", lambda app, site: {k: v for k, v in real(app, site).items() if k != "summary"})
+    status, _, err = project.run(capsys=capsys)
+    assert status == 1 and tree_digest(project.out) == before
+    assert err.splitlines()[0] == (
+        "content/apps/sample_app.yaml:1:1: the feed would not match the published app.schema.json "
+        "at $.app: 'summary' is a required property; this is a bug in policysite, please report it")
+
+
+def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkeypatch, capsys):
+    from policysite import feed
+
+    real = feed.legend_entry
+    monkeypatch.setattr(feed, "legend_entry", lambda method: {**real(method), "bit": 3} if method.bit == 1 else real(method))
+    status, _, err = project.run(capsys=capsys)
+    assert status == 1 and not project.out.exists()
+    assert err.splitlines()[:-1] == [
+        f"content/methods.yaml:1:1: the feed would not match the published {name} at $.legend[0].bit: "
+        "3 is not one of [1, 2, 4, 8, 16]; this is a bug in policysite, please report it"
+        for name in ("app.schema.json", "feed.schema.json", "index.schema.json")]
