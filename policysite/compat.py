@@ -16,6 +16,10 @@ ANNOTATIONS = {"title", "description", "$comment", "examples", "default", "$id",
 # keyword -> the direction in which a new value narrows what is allowed
 NARROWING = {"minimum": 1, "exclusiveMinimum": 1, "minLength": 1, "minItems": 1,
              "maximum": -1, "exclusiveMaximum": -1, "maxLength": -1, "maxItems": -1}
+# Keywords compared one by one below; a change to any other (anyOf, uniqueItems, ...) is reported as
+# one the guard cannot judge, so it never passes a change it does not understand.
+UNDERSTOOD = {"type", "enum", "const", "pattern", "format", "properties", "required", "additionalProperties",
+              "items", "$defs", *NARROWING, *ANNOTATIONS}
 
 
 def version_of(schema: dict) -> tuple[int, int]:
@@ -94,6 +98,9 @@ def compare(old: dict, new: dict, roots: tuple[dict, dict], path: str, out: list
     for key, sign in NARROWING.items():
         if key in n and (key not in o or (n[key] - o[key]) * sign > 0):
             out.append(f"{path}: {key} narrowed from {o.get(key)!r} to {n[key]!r}")
+    for key in sorted((set(o) | set(n)) - UNDERSTOOD):
+        if structure(o.get(key)) != structure(n.get(key)):
+            out.append(f"{path}: {key!r} changed, which this guard cannot judge; treat it as breaking")
     compare_objects(o, n, roots, path, out)
     if "items" in o and "items" in n:
         compare(o["items"], n["items"], roots, f"{path}[]", out)

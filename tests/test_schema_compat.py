@@ -88,6 +88,10 @@ def lower_supported_maximum(s):
     s["$defs"]["supported"]["maximum"] = 15
 
 
+def unique_apps(s):
+    s["properties"]["apps"]["uniqueItems"] = True
+
+
 BREAKING = {
     "removed field": (remove_summary, [
         "feed.schema.json: $.apps[].summary: field removed",
@@ -111,6 +115,9 @@ BREAKING = {
     "field no longer required": (drop_required_reviewed, [
         "feed.schema.json: $.apps[].reviewed: no longer required",
         "app.schema.json: $.app.reviewed: no longer required",
+    ]),
+    "keyword the guard does not model": (unique_apps, [
+        "feed.schema.json: $.apps: 'uniqueItems' changed, which this guard cannot judge; treat it as breaking",
     ]),
     "closed object": (close_index_entry, ["index.schema.json: $.apps[]: no longer allows fields it does not list"]),
     "narrowed range": (lower_supported_maximum, [
