@@ -132,11 +132,6 @@ def widget_box(browser, widget_id: str) -> dict:
         " list: el.shadowRoot.querySelector('ul')?.getAttribute('aria-label') ?? null}", widget_id)
 
 
-def fetched(browser, fragment: str) -> list[str]:
-    return browser.execute_script(
-        "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes(arguments[0]))", fragment)
-
-
 @pytest.fixture
 def example(browser, site_url):
     """Open the widget's example page and return the site's address."""
@@ -185,16 +180,16 @@ def test_widget_shows_every_app_as_its_yaml_says(browser, example):
         assert rows == [[m["id"], "Available" if support[m["id"]]["available"] else "Not available"] for m in METHODS], name
 
 
-def test_hidden_widget_shows_nothing_and_fetches_nothing_until_shown(browser, example, feed):
+def test_hidden_widget_shows_nothing_and_fetches_nothing_until_shown(browser, example, other_server, built_site):
     assert widget_state(browser, "demo-hidden") == "hidden"
     assert widget_box(browser, "demo-hidden") == {"height": 0, "width": 0, "text": "", "list": None}
-    other = next(a["basename"] for a in feed["apps"]
-                 if a["basename"] != browser.execute_script("return document.getElementById('demo-app').getAttribute('app')"))
-    assert add_widget(browser, "toggled", app=other, hide="") == "hidden"
-    assert fetched(browser, f"/apps/{other}.json") == []
-    assert widget_box(browser, "toggled")["height"] == 0
+    root = serve_case(other_server, "hidden", 200, real_document(built_site))
+    requests = lambda: [p for p in CraftedHandler.seen if p.startswith("/hidden/")]  # noqa: E731
+    assert add_widget(browser, "toggled", app="web_proxy", feed=root, hide="") == "hidden"
+    assert requests() == [] and widget_box(browser, "toggled")["height"] == 0
     browser.execute_script("document.getElementById('toggled').removeAttribute('hide')")
     assert wait_settled(browser, "toggled") == "ready" and widget_box(browser, "toggled")["height"] > 0
+    assert requests() == ["/hidden/api/v1/apps/web_proxy.json"]
     browser.execute_script("document.getElementById('toggled').setAttribute('hide', '')")
     WebDriverWait(browser, 20).until(lambda d: widget_state(d, "toggled") == "hidden")
     assert widget_box(browser, "toggled") == {"height": 0, "width": 0, "text": "", "list": None}
@@ -207,10 +202,11 @@ def test_unknown_app_shows_a_plain_link_to_all_apps(browser, example):
 
 
 @pytest.mark.parametrize("basename", ["../../feed", "<b>x</b>", "Web_Proxy", ""])
-def test_malformed_basename_is_never_fetched(browser, example, basename):
-    assert add_widget(browser, "malformed", app=basename) == "unknown"
-    assert widget_links(browser, "malformed") == [("Support policies of ClearOS apps", example)]
-    assert [n for n in fetched(browser, "/api/v1/apps/") if "x" in n or "Web_Proxy" in n or "feed.json" in n] == []
+def test_malformed_basename_is_never_fetched(browser, example, other_server, basename):
+    root = f"{other_server}malformed/"
+    assert add_widget(browser, "malformed", app=basename, feed=root) == "unknown"
+    assert widget_links(browser, "malformed") == [("Support policies of ClearOS apps", root)]
+    assert [p for p in CraftedHandler.seen if p.startswith("/malformed/")] == []
 
 
 def free_port() -> int:
@@ -233,8 +229,10 @@ class CraftedHandler(http.server.BaseHTTPRequestHandler):
     """Serve fixed replies from `routes`: path -> (status, body, headers)."""
 
     routes: dict = {}
+    seen: list = []  # every path asked for, in order
 
     def do_GET(self):  # noqa: N802 - name fixed by the base class
+        self.seen.append(self.path)
         status, body, headers = self.routes.get(self.path, (404, b"no such file", {"Access-Control-Allow-Origin": "*"}))
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **headers}.items():
@@ -249,7 +247,7 @@ class CraftedHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def other_server():
-    """Another origin on 127.0.0.1; tests put replies in CraftedHandler.routes."""
+    """Another origin on 127.0.0.1; tests put replies in CraftedHandler.routes and read CraftedHandler.seen."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CraftedHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
