@@ -6,8 +6,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import rules
-from .check import Located, check_against, validator_for
-from .feed import render_feed
+from .check import Located, check_against, load_schema, validator_for
+from .feed import check_feed, render_feed
 from .markup import render_app_markdown, render_doc_markdown
 from .model import Doc, Factor, Level, Method, Settings, Site, make_app
 from .problems import ContentError, Problem
@@ -101,9 +101,14 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
 
 
 def render_site(site: Site) -> dict[str, bytes]:
-    """Render all pages and the feed in memory."""
+    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
     outputs = render_pages(site)
-    for dest_path, data in render_feed(site).items():
+    schema = load_schema("feed.schema.json")
+    feed = render_feed(site, schema)
+    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
+    if problems:
+        raise ContentError(problems)
+    for dest_path, data in feed.items():
         outputs.add(dest_path, data)
     return outputs
 

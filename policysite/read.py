@@ -62,9 +62,14 @@ def read_sources(root: Path) -> Sources:
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}
-    static = {"assets/" + p.relative_to(root / "static").as_posix(): p.read_bytes()
+    static = {static_dest(p.relative_to(root / "static").as_posix()): p.read_bytes()
               for p in sorted((root / "static").rglob("*")) if p.is_file()}
     return Sources(methods, factors, settings, apps, docs, templates, static, tuple(problems))
+
+
+def static_dest(rel_path: str) -> str:
+    """Return where a file of static/ is published: static/embed/ at embed/ (other sites load it), the rest under assets/."""
+    return rel_path if rel_path.startswith("embed/") else "assets/" + rel_path
 
 
 def rel(root: Path, path: Path) -> str:

@@ -13,6 +13,8 @@ from .model import App, Doc, Method, Site, contrast_ratio
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
 DARK_OUTLINE_CONTRAST = 4.5
 
+EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
+
 
 def make_env(site: Site) -> jinja2.Environment:
     """Make the Jinja environment over the templates read with the sources."""
@@ -58,6 +60,8 @@ def render_pages(site: Site) -> Outputs:
         page(app.url, "app.html", app=app, articles=related_articles(site, app))
     for doc in site.docs:
         page(doc.url, "doc.html", doc=doc, **doc_context(site, doc))
+    out.add(EMBED_EXAMPLE, env.get_template(EMBED_EXAMPLE).render(
+        root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE, canonical=base + EMBED_EXAMPLE, **embed_context(site)))
     # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
     out.add("404.html", env.get_template("404.html").render(root=urlsplit(base).path, dest_path="404.html", canonical=None))
     out.add("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap_entries(site)))
@@ -116,10 +120,16 @@ def doc_context(site: Site, doc: Doc) -> dict:
     }
 
 
+def embed_context(site: Site) -> dict:
+    """Return the app the widget example shows: the first with methods both on and off."""
+    mixed = [a for a in site.apps if len({p.available for p in a.policies}) == 2]
+    return {"example": (mixed or list(site.apps))[0]}
+
+
 def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
     """Return (absolute URL, lastmod) for every page, in a stable order."""
     base = site.settings.base_url
     entries = [(base, max((a.reviewed for a in site.apps), default=None))]
     entries += [(base + a.url, a.reviewed) for a in site.apps]
-    entries += [(base + d.url, None) for d in site.docs]
+    entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
     return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]

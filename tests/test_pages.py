@@ -164,7 +164,8 @@ def test_method_names_and_colours_live_only_in_methods_yaml():
     colours = {m["colour"] for m in METHODS} | {m["outline"] for m in METHODS}
     needles = [m["title"] for m in METHODS] + sorted(colours - {"#000000", "#ffffff"})  # plain ink is not a method colour
     needles += [m["id"] for m in METHODS if m["id"] != "vendor"]  # 'vendor' is also an ordinary word and field
-    places = [*REPO.glob("templates/*"), *REPO.glob("static/*"), *REPO.glob("policysite/*.py")]
+    places = [p for p in (*REPO.glob("templates/**/*"), *REPO.glob("static/**/*"), *REPO.glob("policysite/*.py")) if p.is_file()]
+    assert REPO / "static/embed/support-policy.js" in places  # the widget draws the legend from the feed alone
     found = [(p.name, n) for p in places for n in needles if n.lower() in p.read_text(encoding="utf-8").lower()]
     assert found == []
 
