@@ -74,7 +74,10 @@ class Located:
     def _resolve(self, schema: dict | None) -> dict | None:
         while schema and "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
             merged = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**self._root["$defs"][schema["$ref"][8:]], **merged}
+            target = self._root
+            for part in schema["$ref"][2:].split("/"):   # '#/$defs/a/properties/b' walks into nested schemas
+                target = target[part]
+            schema = {**target, **merged}
         return schema
 
     def _convert(self, node: Node, schema: dict | None, path: tuple):
@@ -105,6 +108,17 @@ def _type_scalar(node: Node, schema: dict | None):
     if node.plain and wanted == "integer" and INT_RE.match(text):
         return int(text)
     return text
+
+
+def _pattern_hint(value, path: tuple) -> str:
+    """Return a cheap hint for a value that fails its pattern in a common way, or ''."""
+    if not isinstance(value, str) or not path:
+        return ""
+    if value.lower().startswith("mailto:"):
+        return "; write the address without 'mailto:'" if path[-1] == "email" else "; an email address goes in 'email', without 'mailto:'"
+    if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value:
+        return f"; did you mean 'https://{value}'?"
+    return ""
 
 
 def dotted(path) -> str:
@@ -177,7 +191,7 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         return [Problem(src_path, line, col, f"{prefix}expected one of {choices}, got {got}{hint}")]
     if kind == "pattern":
         words = PATTERN_WORDS.get(spec, f"text matching {spec}")
-        return [Problem(src_path, line, col, f"{prefix}expected {words}, got {got}")]
+        return [Problem(src_path, line, col, f"{prefix}expected {words}, got {got}{_pattern_hint(error.instance, path)}")]
     if kind == "format":
         return [Problem(src_path, line, col, f"{prefix}expected a real calendar date as YYYY-MM-DD, got {got}")]
     if kind == "minLength":

@@ -21,6 +21,11 @@ class Problem:
         return f"{self.src_path}:{self.line}:{self.col}: {prefix}{self.message}"
 
 
+def is_error(problem: Problem) -> bool:
+    """Return True for a problem that stops the build (not a warning)."""
+    return problem.severity == "error"
+
+
 class ContentError(Exception):
     """Raised by the build when content has problems; carries all of them."""
 

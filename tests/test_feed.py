@@ -66,11 +66,12 @@ def test_feed_apps_are_sorted_and_match_their_own_files(site_dir):
 
 
 def test_feed_has_no_wall_clock_time(site_dir, project, monkeypatch):
-    """Two builds at different times and SOURCE_DATE_EPOCH values give the same feed."""
+    """Two builds at different times of one day give the same feed: only the date can matter
+    (to freshness and scheduled changes), never the time."""
     out_a, out_b = project.root / "a", project.root / "b"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795651201")   # 2026-11-26 00:00:01 UTC
     build(project.root, out_a)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737599")   # 2026-11-26 23:59:59 UTC
     build(project.root, out_b)
     assert (out_a / "feed.json").read_bytes() == (out_b / "feed.json").read_bytes()
 
