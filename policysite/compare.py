@@ -105,8 +105,8 @@ def field_sentence(label: str, old, new, style: Style) -> str | None:
 
 def reason_clause(entry: dict, style: Style) -> str:
     """Return ' (reason: ...; instead: ...)' for an unavailable method, or ''."""
-    parts = [f"{word}: {style.value(_text(entry.get(key)))}" for key, word in (("reason", "reason"), ("alternative", "instead"))
-             if _text(entry.get(key)) is not None]
+    parts = [f"{word}: {style.value(_text(entry.get(key)).removesuffix('.'))}" for key, word in (("reason", "reason"), ("alternative", "instead"))
+             if _text(entry.get(key))]
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -123,22 +123,28 @@ def announce_sentence(title: str, now: dict, after: dict, day: datetime.date, st
     return f"{join_words(labels)} for {t} change{'s' if len(labels) == 1 else ''} on {day}"
 
 
-def method_changes(title: str, old: dict, new: dict, style: Style) -> list[str]:
-    """Describe what changed in one method: availability, contact details, reasons, announced changes."""
+def availability_sentences(title: str, old: dict, new: dict, style: Style) -> list[str]:
+    """Say that a method started or stopped being offered."""
+    t = style.text(title)
+    was, now = old.get("available"), new.get("available")
+    if was is not True and now is True:
+        return [f"{t} became available"]
+    if was is True and now is False:
+        return [f"{t} is no longer available{reason_clause(new, style)}"]
+    return []
+
+
+def detail_sentences(title: str, old: dict, new: dict, style: Style) -> list[str]:
+    """Describe changed contact details of an offered method, or changed reasons of a refused one."""
     t = style.text(title)
     was, now = old.get("available"), new.get("available")
     out = []
-    if was is not True and now is True:
-        out.append(f"{t} became available")
-    if was is True and now is False:
-        out.append(f"{t} is no longer available{reason_clause(new, style)}")
     if now is True:
         for key in CONTACT_FIELDS:
             out.append(field_sentence(f"{FIELD_LABELS[key]} for {t}", old.get(key) if was is True else None, new.get(key), style))
     if was is False and now is False:
         out.append(field_sentence(f"reason for not offering {t}", old.get("reason"), new.get("reason"), style))
         out.append(field_sentence(f"alternative to {t}", old.get("alternative"), new.get("alternative"), style))
-    out += change_sentences(title, old, new, style)
     return [s for s in out if s]
 
 
@@ -156,15 +162,21 @@ def change_sentences(title: str, old: dict, new: dict, style: Style) -> list[str
 
 
 def app_changes(old: dict, new: dict, names: Names, style: Style = PLAIN) -> list[str]:
-    """Describe every difference between two versions of one app, in legend order."""
-    out = [field_sentence(label, _get(old, key), _get(new, key), style) for key, label in APP_FIELDS]
+    """Describe every difference between two versions of one app: methods that started or stopped
+    first, then announced changes, then everything else; each group in legend order."""
+    details = [field_sentence(label, _get(old, key), _get(new, key), style) for key, label in APP_FIELDS]
     if _text(_get(old, "description")) != _text(_get(new, "description")):
-        out.append("description changed")
-    out += [field_sentence(label, _get(old, "links", key), _get(new, "links", key), style) for key, label in LINK_LABELS]
+        details.append("description changed")
+    details += [field_sentence(label, _get(old, "links", key), _get(new, "links", key), style) for key, label in LINK_LABELS]
+    availability, announcements = [], []
     for method_id, title in names.methods:
         a, b = _get(old, "support", method_id), _get(new, "support", method_id)
         if isinstance(b, dict):
-            out += method_changes(title, a if isinstance(a, dict) else {}, b, style)
+            a = a if isinstance(a, dict) else {}
+            availability += availability_sentences(title, a, b, style)
+            announcements += change_sentences(title, a, b, style)
+            details += detail_sentences(title, a, b, style)
+    out = availability + announcements + details
     for factor_id, title in names.factors:
         t = style.text(title)
         out.append(field_sentence(f"{t} rating", _get(old, "factors", factor_id, "level"), _get(new, "factors", factor_id, "level"), style))

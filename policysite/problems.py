@@ -40,6 +40,23 @@ def did_you_mean(word: str, choices) -> str:
     return f"; did you mean '{matches[0]}'?" if matches else ""
 
 
+def escape_data(text: str) -> str:
+    """Escape a GitHub workflow command's message: %, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a GitHub workflow command's property value: as a message, plus ':' and ','."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """Format a problem as a GitHub Actions annotation on its file, line and column."""
+    kind = "warning" if problem.severity == "warning" else "error"
+    return (f"::{kind} file={escape_property(problem.src_path)},line={problem.line},col={problem.col}"
+            f"::{escape_data(problem.message)}")
+
+
 def summarise(problems: list[Problem], out_dir_name: str = "site/") -> str:
     """Return the one-line summary printed after a failed run."""
     errors = [p for p in problems if p.severity == "error"]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import ipaddress
-import re
 import zoneinfo
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from . import dates
+from .addresses import email_problem, url_problem
 from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, did_you_mean
@@ -18,8 +16,6 @@ from .schedule import REASON_FIELDS, change_date, merged, without_change
 MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
-LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-URL_FIELDS = ("url",)
 LINK_FIELDS = ("homepage", "documentation")
 
 
@@ -122,55 +118,6 @@ def _check_addresses(located: Located, src_path: str) -> list[Problem]:
             expected = "an http:// or https:// address" if kind == "url" else "an email address such as 'support@example.com'"
             problems.append(Problem(src_path, *located.pos(path), f"{dotted(path)}: expected {expected}, got {describe(value)} ({detail})"))
     return problems
-
-
-def host_problem(host: str) -> str | None:
-    """Say what is wrong with a host name, or return None if it is a full, valid one."""
-    name = host[:-1] if host.endswith(".") else host
-    labels = name.split(".")
-    if len(labels) < 2:
-        return f"'{host}' is not a full host name such as 'www.example.com'"
-    for label in labels:
-        try:
-            ascii_label = label if label.isascii() else label.encode("idna").decode("ascii")
-        except UnicodeError:
-            return f"'{host}' is not a valid host name"
-        if not LABEL_RE.match(ascii_label.lower()):
-            return f"'{host}' is not a valid host name"
-    top = labels[-1]
-    if len(name) > 253 or not (top.isalpha() or top.lower().startswith("xn--")):
-        return f"'{host}' is not a valid host name"
-    return None
-
-
-def url_problem(value: str) -> str | None:
-    """Say what is wrong with an http(s) address the schema let through, or return None."""
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError:
-        return "its host or port is not well formed"
-    if "@" in parts.netloc:
-        return "a user name before '@' can disguise where a link goes; remove it"
-    if not parts.hostname:
-        return "it has no host name"
-    if port == 0:
-        return "port 0 is not a real port"
-    try:
-        ipaddress.ip_address(parts.hostname)
-        return None
-    except ValueError:
-        return host_problem(parts.hostname)
-
-
-def email_problem(value: str) -> str | None:
-    """Say what is wrong with an email address the schema let through, or return None."""
-    local, _, domain = value.rpartition("@")
-    if len(local) > 64:
-        return "the part before '@' is longer than 64 characters"
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return "the part before '@' may not start or end with a dot or have two dots in a row"
-    return host_problem(domain)
 
 
 def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> list[Problem]:
