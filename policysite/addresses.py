@@ -36,9 +36,12 @@ def url_problem(value: str) -> str | None:
     """Say what is wrong with an http(s) address the schema let through, or return None."""
     try:
         parts = urlsplit(value)
+    except ValueError:
+        return "its host is not well formed"
+    try:
         port = parts.port
     except ValueError:
-        return "its host or port is not well formed"
+        return "its port is not a number from 1 to 65535"
     if "@" in parts.netloc:
         return "a user name before '@' can disguise where a link goes; remove it"
     if not parts.hostname:

@@ -19,6 +19,7 @@ from .problems import Problem, did_you_mean
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})$")
+RESPONSE_RE = re.compile(r"^([1-9][0-9]*) +(business +)?(hour|day)s?$")
 NULLS = {"", "~", "null", "Null", "NULL"}
 TYPE_WORDS = {
     "boolean": "true or false", "string": "text", "object": "a mapping of fields",
@@ -116,6 +117,10 @@ def _pattern_hint(value, path: tuple) -> str:
         return ""
     if value.lower().startswith("mailto:"):
         return "; write the address without 'mailto:'" if path[-1] == "email" else "; an email address goes in 'email', without 'mailto:'"
+    if path[-1] == "response_time" and (m := RESPONSE_RE.match(value.strip().lower())):
+        number, business, unit = m.groups()
+        fixed = f"{number} {'business ' if business else ''}{unit}{'' if number == '1' else 's'}"
+        return f"; did you mean '{fixed}'?" if fixed != value else ""
     if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value:
         return f"; did you mean 'https://{value}'?"
     return ""
