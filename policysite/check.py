@@ -130,6 +130,8 @@ def dotted(path) -> str:
     """Format a data path as field.sub[0].name."""
     out = ""
     for part in path:
+        if isinstance(part, str) and not part.isprintable():
+            part = repr(part)   # a key with a line break must not print as two lines (or a CI command)
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -62,8 +62,8 @@ def render_markdown(old: dict, new: dict, names: Names, today: datetime.date, re
     out = [f"## Support policy changes since {code_span(ref)}", ""]
     if not items:
         return "\n".join(out + ["No policy changes.", ""])
-    noun = "app" if len(items) == 1 else "apps"
-    out += [f"{len(items)} {noun} differ from {code_span(ref)} ({code_span(commit[:12])}).", ""]
+    count = "1 app differs" if len(items) == 1 else f"{len(items)} apps differ"
+    out += [f"{count} from {code_span(ref)} ({code_span(commit[:12])}).", ""]
     for basename, kind, sentences in items:
         src_path = f"content/apps/{basename}.yaml"
         name = app_name(new.get(src_path) or old.get(src_path))
