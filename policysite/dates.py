@@ -13,7 +13,7 @@ import os
 import re
 
 REVIEW_MONTHS = 12
-_EPOCH_RE = re.compile(r"^[0-9]{1,12}$")
+_EPOCH_RE = re.compile(r"^[0-9]+$")
 
 
 class DateSettingError(ValueError):
@@ -25,7 +25,7 @@ def today(environ=os.environ) -> datetime.date:
     raw = environ.get("SOURCE_DATE_EPOCH")
     if raw is None or raw == "":
         return datetime.datetime.now(datetime.timezone.utc).date()
-    if not _EPOCH_RE.match(raw):
+    if not _EPOCH_RE.fullmatch(raw):
         raise DateSettingError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, got {raw!r}")
     try:
         return datetime.datetime.fromtimestamp(int(raw), datetime.timezone.utc).date()
