@@ -152,3 +152,41 @@ def test_uncommitted_app_has_no_history_yet(two_commits, capsys):
     project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
     assert project.run(capsys=capsys)[0] == 0
     assert changelog(project, "third_app") == []
+
+
+ODD_SHAPES = [
+    {}, {"support": []}, {"support": {"vendor": "yes"}}, {"support": {"vendor": {"available": "yes", "change": []}}},
+    {"support": {"vendor": {"available": True, "change": {"from": "not a date", "available": False}}}},
+    {"support": {"vendor": {"available": True, "change": {"from": ["2027-01-31"]}}}},
+    {"factors": None, "level2": {"articles": "raid"}, "links": ["x"], "name": ["a"], "reviewed": 5},
+    {"level2": {"covered": "maybe", "articles": [1, None, "raid"]}, "description": {"a": 1}},
+]
+
+
+@pytest.mark.parametrize("old", ODD_SHAPES)
+@pytest.mark.parametrize("new", ODD_SHAPES)
+def test_sentences_survive_any_shape_an_old_commit_may_have(old, new):
+    import datetime
+    from policysite.compare import Names, app_changes
+    from policysite.history import Version, history_entries
+    names = Names(methods=(("vendor", "Developer/ISV Support"),), factors=(("knowledge", "Knowledge"),))
+    assert isinstance(app_changes(old, new, names), list)
+    when = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    versions = [Version(when, "a" * 40, old), Version(when + datetime.timedelta(days=1), "b" * 40, new)]
+    entries = history_entries(versions, datetime.date(2028, 1, 1), names)
+    assert entries[-1].changes == ("Policy published",)
+
+
+def test_a_commit_with_a_broken_file_does_not_break_the_build(project, capsys):
+    project.app("sample_app", VALID_APP)
+    init_repo(project.root)
+    commit_all(project.root, "Add", "2026-03-01T10:00:00Z")
+    project.app("sample_app", "name: [unclosed\n")
+    commit_all(project.root, "Broken", "2026-03-02T10:00:00Z")
+    project.app("sample_app", "support: nothing\nfactors: [1]\n")
+    commit_all(project.root, "Odd", "2026-03-03T10:00:00Z")
+    project.app("sample_app", SECOND)
+    commit_all(project.root, "Fixed", "2026-03-04T10:00:00Z")
+    status, _, err = project.run(capsys=capsys)
+    assert (status, err) == (0, "")
+    assert changelog(project, "sample_app")[-1][1] == "Policy published — 2026-03-01"
