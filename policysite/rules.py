@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
 LINK_FIELDS = ("homepage", "documentation")
+PLACEHOLDER_RE = re.compile(r"\s*TODO\b")   # capitals only: an app may well be called 'Todo list'.
 
 
 @lru_cache(maxsize=None)
@@ -138,7 +140,7 @@ def _check_placeholders(located: Located, src_path: str, value, path: tuple) -> 
         return [p for k, v in value.items() for p in _check_placeholders(located, src_path, v, path + (k,))]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _check_placeholders(located, src_path, v, path + (i,))]
-    if isinstance(value, str) and value.lstrip()[:4].upper() == "TODO":
+    if isinstance(value, str) and PLACEHOLDER_RE.match(value):
         return [Problem(src_path, *located.pos(path), f"{dotted(path)}: still a TODO placeholder; replace it with the real text", "warning")]
     return []
 

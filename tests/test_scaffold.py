@@ -89,3 +89,11 @@ def test_a_name_another_app_has_becomes_a_todo(project, capsys):
     status, _, err = project.run("check", capsys=capsys)
     assert status == 0
     assert "content/apps/web_proxy.yaml:4:7: warning: name: still a TODO placeholder; replace it with the real text" in err
+
+
+def test_only_a_capital_todo_is_a_placeholder(project, capsys):
+    project.app("sample_app", (project.root / "content/apps/sample_app.yaml").read_text()
+                .replace("name: Sample App", "name: Todo List").replace("summary: A small", "summary: TODO a small"))
+    status, _, err = project.run("check", capsys=capsys)
+    assert status == 0
+    assert err == "content/apps/sample_app.yaml:7:10: warning: summary: still a TODO placeholder; replace it with the real text\n"
