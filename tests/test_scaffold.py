@@ -96,4 +96,4 @@ def test_only_a_capital_todo_is_a_placeholder(project, capsys):
                 .replace("name: Sample App", "name: Todo List").replace("summary: A small", "summary: TODO a small"))
     status, _, err = project.run("check", capsys=capsys)
     assert status == 0
-    assert err == "content/apps/sample_app.yaml:7:10: warning: summary: still a TODO placeholder; replace it with the real text\n"
+    assert err == "content/apps/sample_app.yaml:6:10: warning: summary: still a TODO placeholder; replace it with the real text\n"
