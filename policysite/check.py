@@ -115,7 +115,7 @@ def _pattern_hint(value, path: tuple) -> str:
     """Return a cheap hint for a value that fails its pattern in a common way, or ''."""
     if not isinstance(value, str) or not path:
         return ""
-    if value.lower().startswith("mailto:"):
+    if value.lower().startswith("mailto:") and path[-1] in ("email", "url"):
         return "; write the address without 'mailto:'" if path[-1] == "email" else "; an email address goes in 'email', without 'mailto:'"
     if path[-1] == "response_time" and (m := RESPONSE_RE.match(value.strip().lower())):
         number, business, unit = m.groups()

@@ -140,3 +140,12 @@ def test_diff_of_broken_content_reports_the_problems_first(project, capsys):
 
 def test_diff_needs_a_revision(project, capsys):
     assert project.run("diff", capsys=capsys) == (2, "", "error: diff needs a git revision: build.py diff <revision>\n")
+
+
+def test_a_file_that_was_broken_at_the_revision_is_described_whole(project, capsys):
+    repo_with(project, "name: [unclosed\n", VALID_APP)
+    status, out, _ = project.run("diff", "HEAD", capsys=capsys)
+    assert status == 0
+    assert out == ("new app: sample_app (Sample App); the file could not be read at the earlier revision; available: "
+                   "Public Forum Support - Casual, Developer/ISV Support and ClearCenter Consulting Services; not available: "
+                   "ClearFoundation Forum Support - Dedicated and ClearCenter Professional Support\n")
