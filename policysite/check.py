@@ -63,8 +63,13 @@ class Located:
         self.value_pos: dict[tuple, tuple[int, int]] = {}
         self.key_pos: dict[tuple, tuple[int, int]] = {}
         self.nodes: dict[tuple, Node] = {}
+        self.invalid: set[tuple] = set()      # data paths where the schema found a mistake
         self._root = validator.schema
         self.data = self._convert(node, validator.schema, ())
+
+    def is_sound(self, path: tuple) -> bool:
+        """Return True if the schema found no mistake at path or inside it."""
+        return not any(bad[:len(path)] == path for bad in self.invalid)
 
     def pos(self, path: tuple) -> tuple[int, int]:
         """Return where the value at path is, or its nearest located ancestor."""
@@ -156,6 +161,7 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
     problems: list[Problem] = []
     seen_values = set()
     for error in validator.iter_errors(located.data):
+        located.invalid.add(tuple(error.absolute_path))
         if error.validator not in ("required", "additionalProperties"):
             # one message per value: a bad date fails both its pattern and its format
             if tuple(error.absolute_path) in seen_values:

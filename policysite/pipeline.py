@@ -48,10 +48,14 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
     for file in sources.apps:
-        located = check_yaml(file, "app.schema.json", "", problems)
-        found = rules.check_app_rules(located, file.src_path, today) if located else []
+        if file.node is None:
+            continue
+        located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
+        # The rules run even when the schema found mistakes, so one run reports them all; they
+        # leave alone any part of the file the schema has already found wrong.
+        found += rules.check_app_rules(located, file.src_path, today)
         problems += found
-        if located and not any(map(is_error, found)):
+        if not any(map(is_error, found)):
             apps.append((file.src_path, located))
     # 4. Check every document's front matter.
     docs = [(d.src_path, d.doc_id, loc) for d in sources.docs

@@ -34,7 +34,7 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     data = located.data if isinstance(located.data, dict) else {}
     problems = _check_methods_of(located, src_path, today)
     problems += _check_addresses(located, src_path)
-    if isinstance(data.get("reviewed"), str):
+    if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
     problems += _check_placeholders(located, src_path, data, ())
     return problems
@@ -45,9 +45,9 @@ def _check_methods_of(located: Located, src_path: str, today: datetime.date) -> 
     problems = []
     support = located.data.get("support") if isinstance(located.data, dict) else None
     for method_id, entry in (support or {}).items() if isinstance(support, dict) else ():
-        if not isinstance(entry, dict) or not isinstance(entry.get("available"), bool):
-            continue
         path = ("support", method_id)
+        if not isinstance(entry, dict) or not isinstance(entry.get("available"), bool) or not located.is_sound(path):
+            continue
         where = f"support.{method_id}"
         if isinstance(entry.get("change"), dict):
             problems.extend(_check_change(located, src_path, path, entry, today))
@@ -112,6 +112,8 @@ def _check_addresses(located: Located, src_path: str) -> list[Problem]:
     """Check web and email addresses beyond their pattern: real host names, no hidden user names."""
     problems = []
     for path, kind in _address_paths(located.data if isinstance(located.data, dict) else {}):
+        if not located.is_sound(path):
+            continue
         value = located.data
         for part in path:
             value = value[part]
@@ -124,7 +126,10 @@ def _check_addresses(located: Located, src_path: str) -> list[Problem]:
 
 def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> list[Problem]:
     """Refuse a review date in the future; warn when a review is more than a year old."""
-    reviewed = datetime.date.fromisoformat(located.data["reviewed"])
+    try:
+        reviewed = datetime.date.fromisoformat(located.data["reviewed"])
+    except ValueError:
+        return []   # not a date: the schema says so
     line, col = located.pos(("reviewed",))
     if reviewed > today:
         return [Problem(src_path, line, col, f"reviewed: {reviewed} is in the future (today is {today}); use the date the policy was last confirmed")]
