@@ -34,6 +34,7 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     data = located.data if isinstance(located.data, dict) else {}
     problems = _check_methods_of(located, src_path, today)
     problems += _check_addresses(located, src_path)
+    problems += _check_timezones(located, src_path)
     if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
     problems += _check_placeholders(located, src_path, data, ())
@@ -86,9 +87,6 @@ def _check_change(located: Located, src_path: str, path: tuple, entry: dict, tod
     if after.get("available") and ("hours" in after) != ("timezone" in after):
         missing = "timezone" if "hours" in after else "hours"
         problems.append(_at(located, src_path, cpath, f"{where}: from {day} the method would have {'hours' if missing == 'timezone' else 'a timezone'} without '{missing}'; add '{missing}' to the change"))
-    tz = change.get("timezone")
-    if isinstance(tz, str) and tz not in known_timezones():
-        problems.append(_at(located, src_path, cpath + ("timezone",), f"{where}.timezone: expected an IANA time zone such as 'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}"))
     if day <= today and not problems:
         problems.append(_at(located, src_path, cpath, f"{where}: took effect on {day}; write its fields into the method and remove 'change'", "warning"))
     return problems
@@ -151,16 +149,29 @@ def _check_placeholders(located: Located, src_path: str, value, path: tuple) -> 
 
 
 def _check_hours(located: Located, src_path: str, path: tuple, entry: dict) -> list[Problem]:
-    """Require hours and timezone together, and a time zone that exists."""
+    """Require hours and timezone together."""
     where = ".".join(path)
-    tz = entry.get("timezone")
     if "hours" in entry and "timezone" not in entry:
         return [_at(located, src_path, path + ("hours",), f"{where}.hours: add a 'timezone' saying which time zone these hours are in")]
     if "timezone" in entry and "hours" not in entry:
         return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: a time zone needs 'hours' to go with it")]
-    if isinstance(tz, str) and tz not in known_timezones():
-        return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: expected an IANA time zone such as 'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}")]
     return []
+
+
+def _check_timezones(located: Located, src_path: str) -> list[Problem]:
+    """Require every time zone, in a method or in its change, to be one the IANA database has."""
+    problems = []
+    support = located.data.get("support") if isinstance(located.data, dict) else None
+    for method_id, entry in (support.items() if isinstance(support, dict) else ()):
+        for path in (("support", method_id, "timezone"), ("support", method_id, "change", "timezone")):
+            parent = entry
+            for part in path[2:-1]:
+                parent = parent.get(part) if isinstance(parent, dict) else None
+            tz = parent.get("timezone") if isinstance(parent, dict) else None
+            if isinstance(tz, str) and tz not in known_timezones() and located.is_sound(path):
+                problems.append(_at(located, src_path, path, f"{'.'.join(path)}: expected an IANA time zone such as "
+                                    f"'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}"))
+    return problems
 
 
 def _at(located: Located, src_path: str, path: tuple, message: str, severity: str = "error") -> Problem:
