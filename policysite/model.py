@@ -130,8 +130,7 @@ class App:
     level2_covered: bool
     level2_articles: tuple[str, ...]
     reviewed: datetime.date
-    review_due: datetime.date | None = None      # last day the review counts as fresh
-    stale: bool = False                          # past review_due on the build's date
+    stale: bool = False                          # reviewed more than 12 months before the build's date
     announced: tuple[Announcement, ...] = ()     # scheduled changes still to come, soonest first
     history: tuple[HistoryEntry, ...] = ()       # newest first; empty outside a git checkout
 

@@ -120,7 +120,7 @@ def app_extras(data: dict, methods: tuple[Method, ...], today: datetime.date) ->
                      summary=sentence_case(announce_sentence(by_id[method_id].title, now, after, day, PLAIN, reasons=False)))
         for method_id, day, now, after in sorted(schedule.pending(data, today), key=lambda p: (p[1], [m.id for m in methods].index(p[0])))
     )
-    return {"review_due": dates.review_due(reviewed), "stale": dates.is_stale(reviewed, today), "announced": announced}
+    return {"stale": dates.is_stale(reviewed, today), "announced": announced}
 
 
 def names_for(site: Site) -> Names:
