@@ -7,13 +7,14 @@ its file); schema/v1/{feed,app,index}.schema.json (the published contract).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
 
 import jsonschema
 
-from .model import CONTACT_FIELDS, App, Method, Policy, Site
+from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
 
 API_DIR = "api/v1"
@@ -23,6 +24,9 @@ SCHEMA_DIR = "schema/v1"
 # Published schema file -> the document in schema/feed.schema.json it describes (None: the root).
 PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document"}
 MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses precision
+CHANGES_PATH = "changes.json"
+CHANGES_LIMIT = 100          # items in changes.json, newest first
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters escaped so a client can inline the JSON in a <script> element.
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -99,6 +103,8 @@ def app_detail(app: App, site: Site) -> dict:
         "links": {k: v for k, v in (("homepage", app.homepage), ("documentation", app.documentation)) if v},
         "factors": [{"id": r.factor.id, "title": r.factor.title, "level": r.level.id, "note": r.note} for r in app.ratings],
         "level2": {"covered": app.level2_covered, "articles": [site.settings.base_url + f"level2/{a}/" for a in app.level2_articles]},
+        "announced": [announcement_entry(a) for a in app.announced],
+        "history": [history_entry(h) for h in app.history],
     })
     return entry
 
@@ -128,6 +134,47 @@ def render_schemas(schema: dict, base_url: str) -> dict[str, bytes]:
     return out
 
 
+def rfc3339(when: datetime.datetime) -> str:
+    """Format a UTC time as 2026-03-01T10:00:00Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def announcement_entry(announcement: Announcement) -> dict:
+    """Describe a scheduled change: its date, a sentence, and the method as it will be from then."""
+    return {"date": announcement.date.isoformat(), "summary": announcement.summary, **policy_entry(announcement.policy)}
+
+
+def history_entry(entry: HistoryEntry) -> dict:
+    """Describe one change in an app's history."""
+    out = {"date": entry.date.isoformat(), "time": rfc3339(entry.when), "changes": list(entry.changes)}
+    if entry.commit:
+        out["commit"] = entry.commit
+    return out
+
+
+def render_changes(site: Site) -> dict:
+    """Return changes.json: policy changes across all apps as a JSON Feed 1.1, newest first, bounded."""
+    base = site.settings.base_url
+    items = []
+    for app in site.apps:
+        for entry in app.history:
+            url = f"{base}{app.url}#change-{entry.key}"
+            more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
+            items.append(((-entry.when.timestamp(), app.basename, entry.key), {
+                "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
+                "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
+            }))
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": f"{site.settings.title}: policy changes",
+        "home_page_url": base,
+        "feed_url": base + CHANGES_PATH,
+        "description": f"Changes to the support policies of ClearOS Marketplace apps, newest first. {site.settings.example_notice}",
+        "language": "en",
+        "items": [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]],
+    }
+
+
 def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
     base = site.settings.base_url
@@ -138,7 +185,7 @@ def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
         "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice,
         "legend": legend, "apps": [app_entry(a, base) for a in apps],
     }
-    out = {"feed.json": dump_json(feed)}
+    out = {"feed.json": dump_json(feed), CHANGES_PATH: dump_json(render_changes(site))}
     index_entries = []
     for app in apps:
         data = dump_json({**header(site, schema, "app.schema.json"), "legend": legend, "app": app_detail(app, site)})
@@ -165,8 +212,8 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
     apps = sorted(site.apps, key=lambda a: a.basename)
     problems: set[Problem] = set()
     for dest_path, data in sorted(outputs.items()):
-        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)):
-            continue  # schemas are ours; hashed files are the same bytes as the app files
+        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)) or dest_path == CHANGES_PATH:
+            continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
         doc = json.loads(data)
         name = doc["schema"].rsplit("/", 1)[1]
         for error in validators[name].iter_errors(doc):
@@ -183,3 +230,16 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
             problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
                                                  f"{error.message}; this is a bug in policysite, please report it"))
     return sorted(problems)
+
+
+def publish_changes_schema(schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish the schema of changes.json beside the feed's schemas, at its own address."""
+    return {f"{SCHEMA_DIR}/changes.schema.json": dump_json({**schema, "$id": f"{base_url}{SCHEMA_DIR}/changes.schema.json"})}
+
+
+def check_changes(outputs: dict[str, bytes], schema: dict, settings_path: str) -> list[Problem]:
+    """Check changes.json against its schema (a JSON Feed 1.1 has no room for our version fields)."""
+    cls = jsonschema.Draft202012Validator
+    errors = cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(json.loads(outputs[CHANGES_PATH]))
+    return sorted({Problem(settings_path, 1, 1, f"changes.json would not match changes.schema.json: {e.message}; "
+                                                 "this is a bug in policysite, please report it") for e in errors})

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import rules
+from . import dates, history, rules, schedule
 from .check import Located, check_against, load_schema, validator_for
-from .feed import check_feed, render_feed
+from .compare import PLAIN, Names, announce_sentence, sentence_case
+from .feed import check_changes, check_feed, publish_changes_schema, render_feed
 from .markup import render_app_markdown, render_doc_markdown
-from .model import Doc, Factor, Level, Method, Settings, Site, make_app
-from .problems import ContentError, Problem
+from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
+from .problems import ContentError, Problem, is_error
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
 from .write import write_site
@@ -25,8 +28,12 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     return None if found else located
 
 
-def load_site(root: Path) -> Site:
-    """Read and check everything under root and build the Site, or raise ContentError."""
+def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False) -> Site:
+    """Read and check everything under root and build the Site, or raise ContentError.
+
+    Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
+    """
+    today = today or dates.today()
     # 1. Read every input file into located trees (bytes and syntax checked here).
     sources = read_sources(root)
     problems = list(sources.problems)
@@ -41,24 +48,36 @@ def load_site(root: Path) -> Site:
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
     for file in sources.apps:
-        located = check_yaml(file, "app.schema.json", "", problems)
-        found = rules.check_app_rules(located, file.src_path) if located else []
+        if file.node is None:
+            continue
+        located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
+        # The rules run even when the schema found mistakes, so one run reports them all; they
+        # leave alone any part of the file the schema has already found wrong.
+        found += rules.check_app_rules(located, file.src_path, today)
         problems += found
-        if located and not found:
+        if not any(map(is_error, found)):
             apps.append((file.src_path, located))
     # 4. Check every document's front matter.
     docs = [(d.src_path, d.doc_id, loc) for d in sources.docs
             if (loc := check_yaml(YamlFile(d.src_path, d.front), "config.schema.json", "doc", problems))]
     # 5. Check links between files, only once each file is sound on its own.
-    if not problems:
+    if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)
-    if problems or not (methods and factors and settings):
+    # 6. Stop on any error (with --strict, warnings count as errors).
+    if strict:
+        problems = [replace(p, severity="error") for p in problems]
+    if any(map(is_error, problems)) or not (methods and factors and settings):
         raise ContentError(problems)
-    # 6. Build the model: frozen data, Markdown rendered and sanitised.
-    return make_site(sources, methods.data, factors.data, settings.data, apps, docs)
+    # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
+    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today)
+    # 8. Add each app's changelog from git (build only; checking needs no history).
+    if with_history:
+        site = attach_history(site, root, today)
+    return replace(site, warnings=tuple(sorted(problems)))
 
 
-def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list) -> Site:
+def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
+              today: datetime.date) -> Site:
     """Assemble the Site from checked data."""
     parts = {
         "methods": tuple(Method(**m) for m in methods["methods"]),
@@ -70,7 +89,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     for src_path, located in apps:
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
         html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
-        app_models.append(make_app(basename, src_path, located.data, html, parts))
+        data = schedule.apply_due(located.data, today)
+        app_models.append(make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today)))
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
     for src_path, doc_id, located in docs:
@@ -91,6 +111,33 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     )
 
 
+def app_extras(data: dict, methods: tuple[Method, ...], today: datetime.date) -> dict:
+    """Return what an App knows besides its file: freshness and the changes still to come."""
+    reviewed = datetime.date.fromisoformat(data["reviewed"])
+    by_id = {m.id: m for m in methods}
+    announced = tuple(
+        Announcement(method=by_id[method_id], date=day, policy=make_policy(by_id[method_id], after),
+                     summary=sentence_case(announce_sentence(by_id[method_id].title, now, after, day, PLAIN, reasons=False)))
+        for method_id, day, now, after in sorted(schedule.pending(data, today), key=lambda p: (p[1], [m.id for m in methods].index(p[0])))
+    )
+    return {"stale": dates.is_stale(reviewed, today), "announced": announced}
+
+
+def names_for(site: Site) -> Names:
+    """Return the titles sentences speak of methods and factors by."""
+    return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
+
+
+def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
+    """Give every app its changelog from the git history of its file (none outside a checkout)."""
+    versions = history.read_versions(root)
+    if not versions:
+        return site
+    names = names_for(site)
+    return replace(site, apps=tuple(replace(a, history=history.history_entries(versions.get(a.src_path, []), today, names))
+                                    for a in site.apps))
+
+
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
     """Render Markdown; a failure becomes a located problem rather than a traceback."""
     try:
@@ -103,9 +150,11 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
 def render_site(site: Site) -> dict[str, bytes]:
     """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
     outputs = render_pages(site)
-    schema = load_schema("feed.schema.json")
+    schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
     feed = render_feed(site, schema)
+    feed.update(publish_changes_schema(changes_schema, site.settings.base_url))
     problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
+    problems += check_changes(feed, changes_schema, "content/site.yaml")
     if problems:
         raise ContentError(problems)
     for dest_path, data in feed.items():
@@ -113,13 +162,13 @@ def render_site(site: Site) -> dict[str, bytes]:
     return outputs
 
 
-def build(root: Path, out_dir: Path) -> Site:
+def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    site = load_site(root)
+    site = load_site(root, today=today, strict=strict, with_history=True)
     write_site(render_site(site), out_dir)
     return site
 
 
-def check(root: Path) -> Site:
+def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    return load_site(root)
+    return load_site(root, today=today, strict=strict)

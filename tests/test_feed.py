@@ -177,11 +177,12 @@ def test_changing_one_app_changes_only_its_hash(project):
 
 
 def test_feed_has_no_wall_clock_time(project, monkeypatch):
-    """Two builds at different times and SOURCE_DATE_EPOCH values give the same feed."""
+    """Two builds at different times of one day give the same feed: only the date can matter
+    (to freshness and scheduled changes), never the time."""
     out_a, out_b = project.root / "a", project.root / "b"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795651201")   # 2026-11-26 00:00:01 UTC
     build(project.root, out_a)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737599")   # 2026-11-26 23:59:59 UTC
     build(project.root, out_b)
     for path in json_files(out_a):
         assert path.read_bytes() == (out_b / path.relative_to(out_a)).read_bytes(), path
