@@ -232,9 +232,10 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
     return sorted(problems)
 
 
-def publish_changes_schema(schema: dict, base_url: str) -> dict[str, bytes]:
-    """Publish the schema of changes.json beside the feed's schemas, at its own address."""
-    return {f"{SCHEMA_DIR}/changes.schema.json": dump_json({**schema, "$id": f"{base_url}{SCHEMA_DIR}/changes.schema.json"})}
+def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish the schema of changes.json beside the feed's schemas, at its own address and version."""
+    doc = {**schema, "$id": f"{base_url}{SCHEMA_DIR}/changes.schema.json", "x-version": feed_version(feed_schema)}
+    return {f"{SCHEMA_DIR}/changes.schema.json": dump_json(doc)}
 
 
 def check_changes(outputs: dict[str, bytes], schema: dict, settings_path: str) -> list[Problem]:

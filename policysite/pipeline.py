@@ -152,7 +152,7 @@ def render_site(site: Site) -> dict[str, bytes]:
     outputs = render_pages(site)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
     feed = render_feed(site, schema)
-    feed.update(publish_changes_schema(changes_schema, site.settings.base_url))
+    feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
     problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
     problems += check_changes(feed, changes_schema, "content/site.yaml")
     if problems:
