@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     root = args.root.resolve()
     out_dir = args.out or root / "site"
+    if argv is None:  # run as a program: SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
+        signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
             site = check(root)
@@ -44,7 +47,16 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; {out_dir.name}/ holds a whole site, the previous one unless the new one was already in place",
+              file=sys.stderr)
+        return 130
     return 0
+
+
+def stop_on_signal(signum, frame) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so the build stops through its clean-up path."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from types import MappingProxyType
 
@@ -10,7 +11,7 @@ from .check import Located, check_against, validator_for
 from .feed import render_feed
 from .markup import render_app_markdown, render_doc_markdown
 from .model import Doc, Factor, Level, Method, Settings, Site, make_app
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, internal_problem
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
 from .write import write_site
@@ -20,7 +21,10 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     """Validate one parsed file; return its located data only if it has no problems."""
     if file.node is None:
         return None
-    located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    try:
+        located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem
+        found = [internal_problem(file.src_path, exc)]
     problems.extend(found)
     return None if found else located
 
@@ -42,7 +46,9 @@ def load_site(root: Path) -> Site:
     apps = []
     for file in sources.apps:
         located = check_yaml(file, "app.schema.json", "", problems)
-        found = rules.check_app_rules(located, file.src_path) if located else []
+        found: list[Problem] = []
+        if located:
+            found = guarded(rules.check_app_rules, file.src_path, found, located, file.src_path) or found
         problems += found
         if located and not found:
             apps.append((file.src_path, located))
@@ -70,16 +76,17 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     for src_path, located in apps:
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
         html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
-        app_models.append(make_app(basename, src_path, located.data, html, parts))
+        app = guarded(make_app, src_path, problems, basename, src_path, located.data, html, parts)
+        if app:
+            app_models.append(app)
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
     for src_path, doc_id, located in docs:
         source = bodies[src_path]
         html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems)
-        data = located.data
-        doc_models.append(Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
-                              order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
-                              legend=data.get("legend", False), body_html=html))
+        doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html)
+        if doc:
+            doc_models.append(doc)
     if problems:
         raise ContentError(problems)
     return Site(
@@ -89,6 +96,22 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
         templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static),
     )
+
+
+def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:
+    """Build a Doc from checked front matter and its rendered body."""
+    return Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
+               order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
+               legend=data.get("legend", False), body_html=html)
+
+
+def guarded(func, src_path: str, problems: list[Problem], *args):
+    """Call func on one file's data; if it raises, add a problem for that file and return None."""
+    try:
+        return func(*args)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
+        problems.append(internal_problem(src_path, exc))
+        return None
 
 
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
@@ -103,9 +126,22 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
 def render_site(site: Site) -> dict[str, bytes]:
     """Render all pages and the feed in memory."""
     outputs = render_pages(site)
-    for dest_path, data in render_feed(site).items():
+    for dest_path, data in feed_or_problems(site).items():
         outputs.add(dest_path, data)
     return outputs
+
+
+def feed_or_problems(site: Site) -> dict[str, bytes]:
+    """Render the feed; if that fails, find the apps it fails on and report each as a problem."""
+    try:
+        return render_feed(site)
+    except Exception:
+        problems: list[Problem] = []
+        for app in site.apps:
+            guarded(render_feed, app.src_path, problems, dataclasses.replace(site, apps=(app,)))
+        if not problems:
+            raise  # not tied to one file: a bug of ours, worth its traceback
+        raise ContentError(problems) from None
 
 
 def build(root: Path, out_dir: Path) -> Site:

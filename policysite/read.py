@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
-from .problems import Problem
+from .problems import Problem, internal_problem
 
 BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -106,12 +106,6 @@ def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
-
-
-def internal_problem(src_path: str, exc: Exception) -> Problem:
-    """Turn an unexpected exception met while handling one file into a problem for that file."""
-    return Problem(src_path, 1, 1, f"this file could not be processed ({type(exc).__name__}: {str(exc)[:120]}); "
-                                   "please report it as a bug of policysite")
 
 
 def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .model import App, Doc, Site
+from .problems import ContentError, Problem, internal_problem
 
 
 def make_env(site: Site) -> jinja2.Environment:
@@ -43,12 +44,24 @@ def render_pages(site: Site) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files."""
     env = make_env(site)
     out = Outputs()
-    page = lambda dest, name, **ctx: out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, **ctx))
+    problems: list[Problem] = []
+
+    def page(dest: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one page; a failure on a page of one file becomes a problem for that file."""
+        try:
+            out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, **ctx))
+        except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
+            if src_path is None:
+                raise
+            problems.append(internal_problem(src_path, exc))
+
     page("index.html", "index.html", groups=group_by_category(site.apps))
     for app in site.apps:
-        page(f"{app.url}index.html", "app.html", app=app, articles=[site.doc(f"level2/{a}") for a in app.level2_articles])
+        page(f"{app.url}index.html", "app.html", app.src_path, app=app, articles=[site.doc(f"level2/{a}") for a in app.level2_articles])
     for doc in site.docs:
-        page(f"{doc.url}index.html", "doc.html", doc=doc, **doc_context(site, doc))
+        page(f"{doc.url}index.html", "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
+    if problems:
+        raise ContentError(problems)
     # The 404 page is served at any depth, so its links are absolute from the site's path.
     out.add("404.html", env.get_template("404.html").render(root=urlsplit(site.settings.base_url).path, dest_path="404.html"))
     out.add("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap_entries(site)))
