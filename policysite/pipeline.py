@@ -9,7 +9,7 @@ from types import MappingProxyType
 from . import rules
 from .check import Located, check_against, validator_for
 from .feed import render_feed
-from .markup import render_app_markdown, render_doc_markdown
+from .markup import check_markdown, render_app_markdown, render_doc_markdown
 from .model import Doc, Factor, Level, Method, Settings, Site, make_app
 from .problems import ContentError, Problem, internal_problem
 from .read import Sources, YamlFile, read_sources
@@ -116,6 +116,10 @@ def guarded(func, src_path: str, problems: list[Problem], *args):
 
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
     """Render Markdown; a failure becomes a located problem rather than a traceback."""
+    refusal = check_markdown(text)
+    if refusal:
+        problems.append(Problem(src_path, pos[0], pos[1], refusal))
+        return ""
     try:
         return render(text)
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
