@@ -35,6 +35,7 @@ SYNTAX_HINTS = {
     "mapping values are not allowed here": "a ': ' where no value can start; put text that contains ': ' in quotes, or check the indentation",
     "could not find expected ':'": "a line without 'key: value'; continue long text with '|' or put it in quotes",
     "found unexpected end of stream": "the file ends inside a quoted value; is a closing quote missing?",
+    "expected <block end>, but found": "this line does not line up with the lines above it; check its indentation and that it starts with 'key:'",
 }
 
 

@@ -152,7 +152,7 @@ def find_collisions(root: Path, paths: list[Path], problems: list[Problem]) -> s
     """Report paths that another path equals after case folding and NFC; return them."""
     seen: dict[str, Path] = {}
     clashing = set()
-    for path in paths:
+    for path in sorted(paths, key=lambda p: (fold_name(p.name) != p.name, p)):  # the well-formed name keeps its place
         key = fold_name(rel(root, path))
         if key in seen:
             problems.append(Problem(rel(root, path), 1, 1, f"file name collides with {rel(root, seen[key])} when case or Unicode "
