@@ -8,6 +8,17 @@ import signal
 import sys
 from pathlib import Path
 
+
+def quiet_interrupt(kind, value, traceback) -> None:
+    """Print one line, not a traceback, when Ctrl-C arrives before the build has started."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("interrupted before the build started; nothing was changed", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, value, traceback)
+
+
+sys.excepthook = quiet_interrupt
+
 from policysite.pipeline import build, check
 from policysite.problems import ContentError, summarise
 
