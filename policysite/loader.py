@@ -134,9 +134,12 @@ def _events(parser: _Parser):
 
 def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a Node tree, or return located problems."""
-    parser = _Parser(text)
     try:
+        parser = _Parser(text)
         return _build(_events(parser)), []
+    except yaml.reader.ReaderError as exc:  # only for text that skipped decode_text: a character YAML refuses
+        line, col = _position(text[:exc.position])
+        return None, [Problem(src_path, line, col, f"{character_problem(chr(exc.character)) or 'character'} is not allowed")]
     except _Reject as exc:
         return None, [Problem(src_path, exc.line, exc.col, exc.message)]
     except yaml.MarkedYAMLError as exc:
