@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     root = args.root.resolve()
     out_dir = args.out or root / "site"
-    if argv is None:  # run as a program: SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
+    if argv is None and args.command != "serve":  # SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
         signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":

@@ -12,14 +12,15 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-MAX_MARKDOWN_CHARS = 60_000   # a documentation page body; app descriptions have their own, lower schema limit
+MAX_MARKDOWN_CHARS = 30_000   # a documentation page body (4x the longest today); app descriptions: 20000 by schema
 MAX_NESTING = 12              # lists and quotes inside each other; deeper text is left as plain text
 URL_SCHEMES = {"http", "https", "mailto"}
 _TEXT_TAGS = {"p", "br", "em", "strong", "code", "ul", "ol", "li", "a", "blockquote", "hr"}
 APP_TAGS = _TEXT_TAGS | {"h3", "h4"}
 DOC_TAGS = _TEXT_TAGS | {"h2", "h3", "h4", "pre", "table", "thead", "tbody", "tr", "th", "td", "kbd"}
 ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "ol": {"start"}}
-_md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+_app_md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+_doc_md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
 
 
 def check_markdown(text: str) -> str | None:
@@ -29,9 +30,9 @@ def check_markdown(text: str) -> str | None:
     return None
 
 
-def render_markdown(text: str, *, tags: set[str], link_rel: str) -> str:
+def render_markdown(text: str, *, tags: set[str], link_rel: str, parser: MarkdownIt = _doc_md) -> str:
     """Render Markdown to HTML that carries no script, handler or unsafe URL."""
-    html = _md.render(text)
+    html = parser.render(text)
     return nh3.clean(
         html,
         tags=tags,
@@ -45,9 +46,9 @@ def render_markdown(text: str, *, tags: set[str], link_rel: str) -> str:
 
 def render_app_markdown(text: str) -> str:
     """Render an app description: contributor text, so links get rel=nofollow ugc."""
-    return render_markdown(text, tags=APP_TAGS, link_rel="nofollow ugc noopener noreferrer")
+    return render_markdown(text, tags=APP_TAGS, link_rel="nofollow ugc noopener noreferrer", parser=_app_md)
 
 
 def render_doc_markdown(text: str) -> str:
-    """Render one of the project's own documentation pages."""
-    return render_markdown(text, tags=DOC_TAGS, link_rel="noopener noreferrer")
+    """Render one of the project's own documentation pages (tables allowed)."""
+    return render_markdown(text, tags=DOC_TAGS, link_rel="noopener noreferrer", parser=_doc_md)

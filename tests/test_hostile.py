@@ -177,8 +177,8 @@ def test_a_zero_byte_app_file_is_reported(built, capsys):
 
 
 def test_a_file_over_the_size_limit_is_reported_without_being_read_whole(built, capsys):
-    built.app("huge", VALID_APP.replace("Sample App", "Huge App") + "# " + "x" * (300 * 1024) + "\n")
-    assert_fails_with(built, capsys, ["content/apps/huge.yaml:1:1: file is larger than the limit of 262144 bytes; split it or shorten it"])
+    built.app("huge", VALID_APP.replace("Sample App", "Huge App") + "# " + "x" * (150 * 1024) + "\n")
+    assert_fails_with(built, capsys, ["content/apps/huge.yaml:1:1: file is larger than the limit of 131072 bytes; split it or shorten it"])
 
 
 def test_a_description_over_its_limit_is_reported(built, capsys):
@@ -187,8 +187,8 @@ def test_a_description_over_its_limit_is_reported(built, capsys):
 
 
 def test_a_documentation_page_over_the_markdown_limit_is_reported(built, capsys):
-    built.write("content/docs/policy.md", "---\ntitle: Policy\nsummary: x\nlegend: true\n---\n" + "[" * 60001 + "\n")
-    assert_fails_with(built, capsys, ["content/docs/policy.md:6:1: Markdown text is 60002 characters long; the limit is 60000"])
+    built.write("content/docs/policy.md", "---\ntitle: Policy\nsummary: x\nlegend: true\n---\n" + "[" * 30001 + "\n")
+    assert_fails_with(built, capsys, ["content/docs/policy.md:6:1: Markdown text is 30002 characters long; the limit is 30000"])
 
 
 def test_symbolic_links_in_content_are_refused(built, capsys, tmp_path):
