@@ -315,3 +315,8 @@ def test_an_exception_while_making_the_model_or_the_feed_becomes_that_files_prob
     assert_fails_with(built, capsys, [f"content/apps/third_app.yaml:1:1: this file could not be processed (TypeError: model); {BUG}"])
     monkeypatch.setattr(pipeline, "make_app", real_make)
     assert_fails_with(built, capsys, [f"content/apps/second_app.yaml:1:1: this file could not be processed (ValueError: feed); {BUG}"])
+
+
+def test_an_app_name_that_only_looks_different_is_a_duplicate(built, capsys):
+    built.app("second_app", VALID_APP.replace("name: Sample App", "name: \uff33ample  APP"))  # fullwidth S, two spaces
+    assert_fails_with(built, capsys, ["content/apps/second_app.yaml:1:1: name: '\uff33ample  APP' is already the name of content/apps/sample_app.yaml"])
