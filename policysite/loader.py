@@ -134,6 +134,7 @@ def _events(parser: _Parser):
 
 def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a Node tree, or return located problems."""
+    parser = None
     try:
         parser = _Parser(text)
         return _build(_events(parser)), []
@@ -146,12 +147,12 @@ def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [Problem(src_path, line, col, f"YAML syntax: {_syntax_message(exc)}")]
-    except ValueError as exc:  # the Python scanner's chr() on an escape past U+10FFFF
-        mark = parser.get_mark()
-        return None, [Problem(src_path, mark.line + 1, mark.column + 1, "YAML syntax: this escape names no Unicode character; the highest is \\U0010FFFF")]
-    except (yaml.YAMLError, RecursionError, MemoryError) as exc:
-        mark = parser.get_mark()
-        return None, [Problem(src_path, mark.line + 1, mark.column + 1, f"YAML could not be read: {type(exc).__name__}")]
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        mark = parser.get_mark() if parser else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if isinstance(exc, ValueError) and "chr()" in str(exc):  # the Python scanner on an escape past U+10FFFF
+            return None, [Problem(src_path, line, col, "YAML syntax: this escape names no Unicode character; the highest is \\U0010FFFF")]
+        return None, [Problem(src_path, line, col, f"YAML could not be read: {type(exc).__name__}")]
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
