@@ -4,8 +4,20 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+
+
+def quiet_interrupt(kind, value, traceback) -> None:
+    """Print one line, not a traceback, when Ctrl-C arrives before the build has started."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("interrupted before the build started; nothing was changed", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, value, traceback)
+
+
+sys.excepthook = quiet_interrupt
 
 from policysite.dates import DateSettingError, today as build_date
 from policysite.pipeline import build, check
@@ -106,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     except DateSettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if argv is None and args.command != "serve":  # SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
+        signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
             site = check(root, today=today, strict=args.strict)
@@ -126,12 +140,21 @@ def main(argv: list[str] | None = None) -> int:
         print_problems(exc.problems, args.format)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; {out_dir.name}/ holds a whole site, the previous one unless the new one was already in place",
+              file=sys.stderr)
+        return 130
     return 0
 
 
 def warning_note(warnings) -> str:
     """Return ' (2 warnings)' or ''."""
     return f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+
+
+def stop_on_signal(signum, frame) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so the build stops through its clean-up path."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

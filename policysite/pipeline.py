@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +12,9 @@ from . import dates, history, rules, schedule
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
-from .markup import render_app_markdown, render_doc_markdown
+from .markup import check_markdown, render_app_markdown, render_doc_markdown
 from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
-from .problems import ContentError, Problem, is_error
+from .problems import ContentError, Problem, internal_problem, is_error
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
 from .write import write_site
@@ -23,9 +24,18 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     """Validate one parsed file; return its located data only if it has no problems."""
     if file.node is None:
         return None
-    located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    try:
+        located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem
+        found = [internal_problem(file.src_path, exc)]
     problems.extend(found)
     return None if found else located
+
+
+def check_app(file: YamlFile, today: datetime.date) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules."""
+    located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
+    return located, found + rules.check_app_rules(located, file.src_path, today)
 
 
 def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False) -> Site:
@@ -50,10 +60,12 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     for file in sources.apps:
         if file.node is None:
             continue
-        located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
         # The rules run even when the schema found mistakes, so one run reports them all; they
         # leave alone any part of the file the schema has already found wrong.
-        found += rules.check_app_rules(located, file.src_path, today)
+        checked = guarded(check_app, file.src_path, problems, file, today)
+        if checked is None:
+            continue
+        located, found = checked
         problems += found
         if not any(map(is_error, found)):
             apps.append((file.src_path, located))
@@ -89,17 +101,17 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     for src_path, located in apps:
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
         html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
-        data = schedule.apply_due(located.data, today)
-        app_models.append(make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today)))
+        app = guarded(make_app_model, src_path, problems, basename, src_path, located.data, html, parts, today)
+        if app:
+            app_models.append(app)
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
     for src_path, doc_id, located in docs:
         source = bodies[src_path]
         html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems)
-        data = located.data
-        doc_models.append(Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
-                              order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
-                              legend=data.get("legend", False), body_html=html))
+        doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html)
+        if doc:
+            doc_models.append(doc)
     if problems:
         raise ContentError(problems)
     return Site(
@@ -109,6 +121,28 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
         templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static),
     )
+
+
+def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: dict, today: datetime.date):
+    """Build one App, with its scheduled changes applied or announced as of today."""
+    data = schedule.apply_due(data, today)
+    return make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today))
+
+
+def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:
+    """Build a Doc from checked front matter and its rendered body."""
+    return Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
+               order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
+               legend=data.get("legend", False), body_html=html)
+
+
+def guarded(func, src_path: str, problems: list[Problem], *args):
+    """Call func on one file's data; if it raises, add a problem for that file and return None."""
+    try:
+        return func(*args)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
+        problems.append(internal_problem(src_path, exc))
+        return None
 
 
 def app_extras(data: dict, methods: tuple[Method, ...], today: datetime.date) -> dict:
@@ -140,6 +174,10 @@ def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
 
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
     """Render Markdown; a failure becomes a located problem rather than a traceback."""
+    refusal = check_markdown(text)
+    if refusal:
+        problems.append(Problem(src_path, pos[0], pos[1], refusal))
+        return ""
     try:
         return render(text)
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
@@ -151,7 +189,7 @@ def render_site(site: Site) -> dict[str, bytes]:
     """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
     outputs = render_pages(site)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
-    feed = render_feed(site, schema)
+    feed = feed_or_problems(site, schema)
     feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
     problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
     problems += check_changes(feed, changes_schema, "content/site.yaml")
@@ -160,6 +198,19 @@ def render_site(site: Site) -> dict[str, bytes]:
     for dest_path, data in feed.items():
         outputs.add(dest_path, data)
     return outputs
+
+
+def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
+    """Render the feed; if that fails, find the apps it fails on and report each as a problem."""
+    try:
+        return render_feed(site, schema)
+    except Exception:
+        problems: list[Problem] = []
+        for app in site.apps:
+            guarded(render_feed, app.src_path, problems, dataclasses.replace(site, apps=(app,)), schema)
+        if not problems:
+            raise  # not tied to one file: a bug of ours, worth its traceback
+        raise ContentError(problems) from None
 
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:

@@ -34,6 +34,12 @@ class ContentError(Exception):
         self.problems = sorted(problems)
 
 
+def internal_problem(src_path: str, exc: Exception) -> Problem:
+    """Turn an unexpected exception met while handling one file into a problem for that file."""
+    return Problem(src_path, 1, 1, f"this file could not be processed ({type(exc).__name__}: {str(exc)[:120]}); "
+                                   "please report it as a bug of policysite")
+
+
 def did_you_mean(word: str, choices) -> str:
     """Return a '; did you mean ...?' hint for a likely misspelling, or ''."""
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .model import App, Doc, Method, Site, contrast_ratio
+from .problems import ContentError, Problem, internal_problem
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
@@ -50,16 +51,25 @@ def render_pages(site: Site) -> Outputs:
     env = make_env(site)
     out = Outputs()
     base = site.settings.base_url
+    problems: list[Problem] = []
 
-    def page(url: str, name: str, **ctx) -> None:
+    def page(url: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one page; a failure on a page of one file becomes a problem for that file."""
         dest = f"{url}index.html"
-        out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, canonical=base + url, **ctx))
+        try:
+            out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, canonical=base + url, **ctx))
+        except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
+            if src_path is None:
+                raise
+            problems.append(internal_problem(src_path, exc))
 
     page("", "index.html", **catalogue_context(site))
     for app in site.apps:
-        page(app.url, "app.html", app=app, articles=related_articles(site, app))
+        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
-        page(doc.url, "doc.html", doc=doc, **doc_context(site, doc))
+        page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
+    if problems:
+        raise ContentError(problems)
     out.add(EMBED_EXAMPLE, env.get_template(EMBED_EXAMPLE).render(
         root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE, canonical=base + EMBED_EXAMPLE, **embed_context(site)))
     # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.

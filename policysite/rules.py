@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import zoneinfo
 from functools import lru_cache
 
@@ -221,7 +222,7 @@ def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Loca
     seen: dict[str, str] = {}
     for src_path, located in apps:
         name = located.data["name"]
-        folded = " ".join(name.casefold().split())
+        folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())  # fullwidth 'Ｗｅｂ' is 'Web'
         if folded in seen:
             problems.append(_at(located, src_path, ("name",), f"name: {name!r} is already the name of {seen[folded]}"))
         else:

@@ -99,15 +99,26 @@ def write_site(outputs: dict[str, bytes], out_dir: Path) -> None:
     with build_lock(out_dir):
         clean_leftovers(out_dir)
         building = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
-        write_tree(outputs, building)
-        if out_dir.is_dir():
-            keep_unchanged_times(building, out_dir)
-        if not out_dir.exists():
-            os.rename(building, out_dir)
-        elif exchange(building, out_dir):
-            shutil.rmtree(building)  # now holds the previous site
-        else:  # no atomic exchange here: two renames, with the old site kept until the end
-            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-            os.rename(out_dir, old)
-            os.rename(building, out_dir)
-            shutil.rmtree(old)
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        try:
+            write_tree(outputs, building)
+            if out_dir.is_dir():
+                keep_unchanged_times(building, out_dir)
+            swap_in(building, out_dir, old)
+        except BaseException:  # Ctrl-C or SIGTERM too: put the old site back if it was moved, drop the new tree
+            if old.exists() and not out_dir.exists():
+                os.rename(old, out_dir)
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+
+
+def swap_in(building: Path, out_dir: Path, old: Path) -> None:
+    """Make the finished tree at building the site at out_dir, in one step where the system allows."""
+    if not out_dir.exists():
+        os.rename(building, out_dir)
+    elif exchange(building, out_dir):
+        shutil.rmtree(building)  # now holds the previous site
+    else:  # no atomic exchange here: two renames, with the old site kept until the end
+        os.rename(out_dir, old)
+        os.rename(building, out_dir)
+        shutil.rmtree(old)
