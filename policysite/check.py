@@ -126,7 +126,8 @@ def _pattern_hint(value, path: tuple) -> str:
         number, business, unit = m.groups()
         fixed = f"{number} {'business ' if business else ''}{unit}{'' if number == '1' else 's'}"
         return f"; did you mean '{fixed}'?" if fixed != value else ""
-    if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value:
+    if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value \
+            and not value.startswith("/"):  # a relative or protocol-relative address is not a missing scheme
         return f"; did you mean 'https://{value}'?"
     return ""
 

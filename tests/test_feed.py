@@ -233,8 +233,8 @@ def test_every_json_file_is_utf8_script_safe_and_holds_only_safe_values(site_dir
 
 
 def test_hostile_text_in_an_app_stays_inert_in_its_json(project):
-    hostile = "</script><script>alert(1)</script><!-- & \u2028\u2029 ünïcode"
-    written = hostile.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # YAML escapes
+    hostile = "</script><script>alert(1)</script><!-- & ünïcode"  # the loader refuses U+2028/9 in content
+    written = hostile
     project.app("sample_app", VALID_APP.replace(
         "    response_time: 2 business days\n", f"    response_time: 2 business days\n    scope: \"{written}\"\n"))
     build(project.root, project.out)
