@@ -237,12 +237,11 @@ def feed(built_site: Path) -> dict:
     return json.loads((built_site / "feed.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path):
-    """Serve the built site on 127.0.0.1 on a free port; yield its root URL ending in '/'."""
-    handler = functools.partial(QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serving(handler):
+    """Run an HTTP server with this handler on 127.0.0.1 on a free port; yield its root URL ending in '/'."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -250,6 +249,18 @@ def site_url(built_site: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def serve_folder(folder: Path):
+    """Serve a folder the way the tests serve a built site (404.html for missing pages)."""
+    return serving(functools.partial(QuietHandler, directory=str(folder)))
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path):
+    """Serve the built site on 127.0.0.1 on a free port; yield its root URL ending in '/'."""
+    with serve_folder(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import http.server
 import json
 import socket
-import threading
 
 import pytest
 import yaml
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import (  # noqa: F401  fixtures are used by name
+    serving,
     REPO, browser, built_site, css_colour_to_hex, feed, open_page, site_url,
 )
 
@@ -248,13 +248,8 @@ class CraftedHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def other_server():
     """Another origin on 127.0.0.1; tests put replies in CraftedHandler.routes and read CraftedHandler.seen."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CraftedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(CraftedHandler) as url:
+        yield url
 
 
 def serve_case(other_server: str, case: str, status: int, body, cors: bool = True) -> str:

@@ -3,14 +3,10 @@ are on the app page, readable, and fit a phone screen."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 from selenium.webdriver.common.by import By
 
-from browser import PHONE, QuietHandler, browser, open_page, overflowing_elements, screenshot  # noqa: F401
+from browser import PHONE, browser, open_page, overflowing_elements, screenshot, serve_folder  # noqa: F401
 from conftest import VALID_APP
 from gitrepo import commit_all, init_repo
 
@@ -30,15 +26,8 @@ def app_url(project, capsys):
     project.app("sample_app", ENDING)
     commit_all(project.root, "Announce", "2026-04-01T10:00:00Z")
     assert project.run(capsys=capsys)[0] == 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(project.out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/apps/sample_app/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(project.out) as url:
+        yield url + "apps/sample_app/"
 
 
 def test_stale_marker_announcement_and_history_are_shown(browser, app_url):

@@ -6,8 +6,6 @@ a later build removes what the dead one left behind.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
 import signal
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import QuietHandler
+from browser import serve_folder
 from conftest import REPO, tree_digest
 
 APPS = 200   # enough pages that writing the site takes a while
@@ -82,13 +80,8 @@ def big(tmp_path_factory):
 def server(big):
     """Serve the big project's site/ on 127.0.0.1 while builds come and go."""
     _, out, _, _ = big
-    handler = functools.partial(QuietHandler, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_folder(out) as url:
+        yield url
 
 
 def restore_v1(big) -> None:
