@@ -68,13 +68,14 @@ def report(site: Path, apps: int, seconds: float) -> list[str]:
     """Return Markdown table rows for one built site."""
     app_files = sorted((site / "api/v1/apps").glob("*.json"))
     per_app = [sizes([p]) for p in app_files]
+    schemas = sorted((site / "schema/v1").glob("*.json"))
     rows = [
         ("feed.json (legend + every app)", sizes([site / "feed.json"])),
         ("api/v1/index.json (legend + basename, supported, sha256)", sizes([site / "api/v1/index.json"])),
         ("one app file, median", (statistics.median(r for r, _ in per_app), statistics.median(g for _, g in per_app))),
         ("one app file, largest", (max(r for r, _ in per_app), max(g for _, g in per_app))),
         ("all app files (each also under by-hash/)", (sum(r for r, _ in per_app), sum(g for _, g in per_app))),
-        ("schema/v1/*.schema.json (three files)", sizes(sorted((site / "schema/v1").glob("*.json")))),
+        (f"schema/v1/*.schema.json ({len(schemas)} files)", sizes(schemas)),
         ("embed/support-policy.js", sizes([site / "embed/support-policy.js"])),
     ]
     lines = [f"### {apps:,} apps (built in {seconds:.1f} s)", "", "| file | raw | gzip -6 |", "|---|---:|---:|"]
