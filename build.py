@@ -1,27 +1,108 @@
 #!/usr/bin/env python3
-"""Command line for policysite: build (default), check, or serve the support-policy site."""
+"""Command line for policysite: build (default), check, serve, new or diff the support-policy site."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
+
+def quiet_interrupt(kind, value, traceback) -> None:
+    """Print one line, not a traceback, when Ctrl-C arrives before the build has started."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("interrupted before the build started; nothing was changed", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, value, traceback)
+
+
+sys.excepthook = quiet_interrupt
+
+from policysite.dates import DateSettingError, today as build_date
 from policysite.pipeline import build, check
-from policysite.problems import ContentError, summarise
+from policysite.problems import ContentError, Problem, github_annotation, summarise
 
 ROOT = Path(__file__).resolve().parent
+COMMANDS = {
+    "build": "check all content and build site/ (the default)",
+    "check": "check all content, write nothing",
+    "serve": "build, serve on 127.0.0.1 and rebuild on every change",
+    "new": "write content/apps/<basename>.yaml to fill in",
+    "diff": "say what changed in the policies since a git revision",
+}
+FORMATS = {"build": ("text", "github"), "check": ("text", "github"), "serve": ("text",), "new": ("text",),
+           "diff": ("text", "markdown")}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="build.py", description="Build the ClearOS support-policy site from content/.")
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "serve"])
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Build the ClearOS support-policy site from content/.",
+        epilog="commands:\n" + "\n".join(f"  {k:7} {v}" for k, v in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build", choices=list(COMMANDS))
+    parser.add_argument("target", nargs="?", help="new: the app's basename; diff: the git revision to compare with")
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding content/, templates/ and static/")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/site)")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    parser.add_argument("--format", choices=["text", "github", "markdown"], default="text",
+                        help="check/build: 'github' prints GitHub Actions annotations; diff: 'markdown' for a PR comment")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     return parser.parse_args(argv)
+
+
+def usage_error(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with a combination of arguments, or None."""
+    if args.command in ("new", "diff") and not args.target:
+        return f"{args.command} needs {'a basename' if args.command == 'new' else 'a git revision'}: build.py {args.command} <{'basename' if args.command == 'new' else 'revision'}>"
+    if args.command not in ("new", "diff") and args.target:
+        return f"{args.command} takes no argument, got {args.target!r}"
+    if args.format not in FORMATS[args.command]:
+        return f"--format {args.format} does not apply to {args.command}; use {' or '.join(FORMATS[args.command])}"
+    return None
+
+
+def print_problems(problems: list[Problem], fmt: str) -> None:
+    """Print problems one a line: path:line:col: message, or as GitHub annotations on stdout."""
+    for problem in problems:
+        if fmt == "github":
+            print(github_annotation(problem))
+        else:
+            print(problem, file=sys.stderr)
+
+
+def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
+    """Print the plain-language policy diff between ref and the working tree."""
+    from policysite import history, review
+    from policysite.pipeline import names_for
+
+    site = check(root, today=today, strict=strict)   # only sound content is worth describing
+    try:
+        commit = history.resolve_commit(root, ref)
+    except history.GitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    old, new = history.read_apps_at(root, commit), history.read_apps_now(root)
+    if fmt == "markdown":
+        print(review.render_markdown(old, new, names_for(site), today, ref, commit), end="")
+    else:
+        print(review.render_text(old, new, names_for(site), today, ref), end="")
+    return 0
+
+
+def run_new(root: Path, basename: str, today) -> int:
+    """Write a new app file to fill in."""
+    from policysite.scaffold import ScaffoldError, write_new_app
+
+    try:
+        src_path = write_new_app(root, basename, today)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {src_path}; replace every TODO, then run: python build.py check")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,22 +110,51 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     root = args.root.resolve()
     out_dir = args.out or root / "site"
+    if error := usage_error(args):
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        today = build_date()
+    except DateSettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if argv is None and args.command != "serve":  # SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
+        signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
-            site = check(root)
-            print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked")
+            site = check(root, today=today, strict=args.strict)
+            print_problems(list(site.warnings), args.format)
+            print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
         elif args.command == "serve":
             from policysite.serve import serve
             serve(root, out_dir, args.host, args.port)
+        elif args.command == "new":
+            return run_new(root, args.target, today)
+        elif args.command == "diff":
+            return run_diff(root, args.target, args.format, args.strict, today)
         else:
-            site = build(root, out_dir)
-            print(f"built {len(site.apps)} app pages and {len(site.docs)} documents into {out_dir}")
+            site = build(root, out_dir, today=today, strict=args.strict)
+            print_problems(list(site.warnings), args.format)
+            print(f"built {len(site.apps)} app pages and {len(site.docs)} documents into {out_dir}" + warning_note(site.warnings))
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print_problems(exc.problems, args.format)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; {out_dir.name}/ holds a whole site, the previous one unless the new one was already in place",
+              file=sys.stderr)
+        return 130
     return 0
+
+
+def warning_note(warnings) -> str:
+    """Return ' (2 warnings)' or ''."""
+    return f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+
+
+def stop_on_signal(signum, frame) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so the build stops through its clean-up path."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

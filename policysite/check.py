@@ -19,6 +19,7 @@ from .problems import Problem, did_you_mean
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})$")
+RESPONSE_RE = re.compile(r"^([1-9][0-9]*) +(business +)?(hour|day)s?$")
 NULLS = {"", "~", "null", "Null", "NULL"}
 TYPE_WORDS = {
     "boolean": "true or false", "string": "text", "object": "a mapping of fields",
@@ -62,8 +63,13 @@ class Located:
         self.value_pos: dict[tuple, tuple[int, int]] = {}
         self.key_pos: dict[tuple, tuple[int, int]] = {}
         self.nodes: dict[tuple, Node] = {}
+        self.invalid: set[tuple] = set()      # data paths where the schema found a mistake
         self._root = validator.schema
         self.data = self._convert(node, validator.schema, ())
+
+    def is_sound(self, path: tuple) -> bool:
+        """Return True if the schema found no mistake at path or inside it."""
+        return not any(bad[:len(path)] == path for bad in self.invalid)
 
     def pos(self, path: tuple) -> tuple[int, int]:
         """Return where the value at path is, or its nearest located ancestor."""
@@ -74,7 +80,10 @@ class Located:
     def _resolve(self, schema: dict | None) -> dict | None:
         while schema and "$ref" in schema and schema["$ref"].startswith("#/$defs/"):
             merged = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**self._root["$defs"][schema["$ref"][8:]], **merged}
+            target = self._root
+            for part in schema["$ref"][2:].split("/"):   # '#/$defs/a/properties/b' walks into nested schemas
+                target = target[part]
+            schema = {**target, **merged}
         return schema
 
     def _convert(self, node: Node, schema: dict | None, path: tuple):
@@ -107,10 +116,28 @@ def _type_scalar(node: Node, schema: dict | None):
     return text
 
 
+def _pattern_hint(value, path: tuple) -> str:
+    """Return a cheap hint for a value that fails its pattern in a common way, or ''."""
+    if not isinstance(value, str) or not path:
+        return ""
+    if value.lower().startswith("mailto:") and path[-1] in ("email", "url"):
+        return "; write the address without 'mailto:'" if path[-1] == "email" else "; an email address goes in 'email', without 'mailto:'"
+    if path[-1] == "response_time" and (m := RESPONSE_RE.match(value.strip().lower())):
+        number, business, unit = m.groups()
+        fixed = f"{number} {'business ' if business else ''}{unit}{'' if number == '1' else 's'}"
+        return f"; did you mean '{fixed}'?" if fixed != value else ""
+    if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value \
+            and not value.startswith("/"):  # a relative or protocol-relative address is not a missing scheme
+        return f"; did you mean 'https://{value}'?"
+    return ""
+
+
 def dotted(path) -> str:
     """Format a data path as field.sub[0].name."""
     out = ""
     for part in path:
+        if isinstance(part, str) and not part.isprintable():
+            part = repr(part)   # a key with a line break must not print as two lines (or a CI command)
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -135,6 +162,7 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
     problems: list[Problem] = []
     seen_values = set()
     for error in validator.iter_errors(located.data):
+        located.invalid.add(tuple(error.absolute_path))
         if error.validator not in ("required", "additionalProperties"):
             # one message per value: a bad date fails both its pattern and its format
             if tuple(error.absolute_path) in seen_values:
@@ -177,7 +205,7 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         return [Problem(src_path, line, col, f"{prefix}expected one of {choices}, got {got}{hint}")]
     if kind == "pattern":
         words = PATTERN_WORDS.get(spec, f"text matching {spec}")
-        return [Problem(src_path, line, col, f"{prefix}expected {words}, got {got}")]
+        return [Problem(src_path, line, col, f"{prefix}expected {words}, got {got}{_pattern_hint(error.instance, path)}")]
     if kind == "format":
         return [Problem(src_path, line, col, f"{prefix}expected a real calendar date as YYYY-MM-DD, got {got}")]
     if kind == "minLength":

@@ -1,19 +1,66 @@
-"""Render the JSON feed Webconfig reads: feed.json and one file per app. Pure functions of a Site."""
+"""Render the JSON feed Webconfig reads, and the schemas it follows. Pure functions of a Site and a schema.
+
+Outputs: feed.json; api/v1/apps/<basename>.json (stable address); api/v1/by-hash/<sha256>.json
+(the same bytes at a content-hashed address); api/v1/index.json (every app with the hash of
+its file); schema/v1/{feed,app,index}.schema.json (the published contract).
+"""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import json
+import math
 
-from .model import CONTACT_FIELDS, App, Method, Policy, Site
+import jsonschema
 
-FEED_VERSION = "1.0"
-APP_JSON_DIR = "api/v1/apps"
+from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
+from .problems import Problem
+
+API_DIR = "api/v1"
+APP_JSON_DIR = f"{API_DIR}/apps"
+BY_HASH_DIR = f"{API_DIR}/by-hash"
+SCHEMA_DIR = "schema/v1"
+# Published schema file -> the document in schema/feed.schema.json it describes (None: the root).
+PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document"}
+MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses precision
+CHANGES_PATH = "changes.json"
+CHANGES_LIMIT = 100          # items in changes.json, newest first
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters escaped so a client can inline the JSON in a <script> element.
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+def check_json_value(data, path: str = "$") -> None:
+    """Refuse what JSON cannot carry safely: NaN, infinities, unsafe integers, lone surrogates, odd types."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: object key {key!r} is not text")
+            check_json_value(key, f"{path} (key)")
+            check_json_value(value, f"{path}.{key}")
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            check_json_value(value, f"{path}[{i}]")
+    elif isinstance(data, str):
+        bad = next((ch for ch in data if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:
+            raise ValueError(f"{path}: lone surrogate U+{ord(bad):04X} cannot be written as UTF-8")
+    elif isinstance(data, bool) or data is None:
+        pass
+    elif isinstance(data, int):
+        if abs(data) > MAX_SAFE_INTEGER:
+            raise ValueError(f"{path}: integer {data} is beyond ±(2^53 - 1), which JavaScript cannot hold exactly")
+    elif isinstance(data, float):
+        if not math.isfinite(data):
+            raise ValueError(f"{path}: {data} is not a JSON number")
+    else:
+        raise ValueError(f"{path}: {type(data).__name__} is not a JSON value")
+
+
 def dump_json(data) -> bytes:
-    """Serialise deterministically: sorted keys, UTF-8, no NaN, safe to inline in <script>."""
+    """Serialise deterministically: sorted keys, UTF-8, only safe values, safe to inline in <script>."""
+    check_json_value(data)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
     for raw, escaped in _SCRIPT_SAFE.items():
         text = text.replace(raw, escaped)
@@ -24,7 +71,8 @@ def legend_entry(method: Method) -> dict:
     """Describe one method of the legend for the feed."""
     return {
         "id": method.id, "bit": method.bit, "title": method.title, "short_title": method.short_title,
-        "description": method.description, "colour": method.colour, "outline": method.outline, "marker": method.marker,
+        "description": method.description, "colour": method.colour, "outline": method.outline,
+        "ink": method.ink, "marker": method.marker,
     }
 
 
@@ -37,7 +85,7 @@ def policy_entry(policy: Policy) -> dict:
 
 
 def app_entry(app: App, base_url: str) -> dict:
-    """Describe one app for the feed index: what Webconfig needs to draw its policy."""
+    """Describe one app for feed.json: what Webconfig needs to draw its policy."""
     return {
         "basename": app.basename, "name": app.name, "vendor": app.vendor,
         "category": app.category, "subcategory": app.subcategory,
@@ -48,29 +96,151 @@ def app_entry(app: App, base_url: str) -> dict:
 
 
 def app_detail(app: App, site: Site) -> dict:
-    """Describe one app in full for its own JSON file, with the legend to draw it."""
+    """Describe one app in full for its own file."""
     entry = app_entry(app, site.settings.base_url)
     entry.update({
         "summary": app.summary, "license": app.license,
         "links": {k: v for k, v in (("homepage", app.homepage), ("documentation", app.documentation)) if v},
         "factors": [{"id": r.factor.id, "title": r.factor.title, "level": r.level.id, "note": r.note} for r in app.ratings],
         "level2": {"covered": app.level2_covered, "articles": [site.settings.base_url + f"level2/{a}/" for a in app.level2_articles]},
+        "announced": [announcement_entry(a) for a in app.announced],
+        "history": [history_entry(h) for h in app.history],
     })
-    return {"feed_version": FEED_VERSION, "legend": [legend_entry(m) for m in site.methods], "app": entry}
+    return entry
 
 
-def render_feed(site: Site) -> dict[str, bytes]:
-    """Render feed.json and api/v1/apps/<basename>.json for every app."""
-    base = site.settings.base_url
-    feed = {
-        "feed_version": FEED_VERSION,
-        "title": site.settings.title,
-        "home_page_url": base,
-        "notice": site.settings.example_notice,
-        "legend": [legend_entry(m) for m in site.methods],
-        "apps": [app_entry(a, base) for a in sorted(site.apps, key=lambda a: a.basename)],
-    }
-    out = {"feed.json": dump_json(feed)}
-    for app in site.apps:
-        out[f"{APP_JSON_DIR}/{app.basename}.json"] = dump_json(app_detail(app, site))
+def feed_version(schema: dict) -> str:
+    """Return the format version the documents carry: the schema's own x-version."""
+    return schema["x-version"]
+
+
+def header(site: Site, schema: dict, schema_file: str) -> dict:
+    """Return the fields every document starts with: its version and the schema it follows."""
+    return {"feed_version": feed_version(schema), "schema": f"{site.settings.base_url}{SCHEMA_DIR}/{schema_file}"}
+
+
+def render_schemas(schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish one self-contained schema per document, each naming its address and version."""
+    out = {}
+    for name, pointer in PUBLISHED_SCHEMAS.items():
+        doc = dict(schema) if pointer is None else {
+            "$schema": schema["$schema"], "x-version": schema["x-version"],
+            "title": schema["$defs"][pointer]["title"], "description": schema["$defs"][pointer]["description"],
+            "$ref": f"#/$defs/{pointer}", "$defs": schema["$defs"],
+        }
+        doc.pop("$comment", None)
+        doc["$id"] = f"{base_url}{SCHEMA_DIR}/{name}"
+        out[f"{SCHEMA_DIR}/{name}"] = dump_json(doc)
     return out
+
+
+def rfc3339(when: datetime.datetime) -> str:
+    """Format a UTC time as 2026-03-01T10:00:00Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def announcement_entry(announcement: Announcement) -> dict:
+    """Describe a scheduled change: its date, a sentence, and the method as it will be from then."""
+    return {"date": announcement.date.isoformat(), "summary": announcement.summary, **policy_entry(announcement.policy)}
+
+
+def history_entry(entry: HistoryEntry) -> dict:
+    """Describe one change in an app's history."""
+    out = {"date": entry.date.isoformat(), "time": rfc3339(entry.when), "changes": list(entry.changes)}
+    if entry.commit:
+        out["commit"] = entry.commit
+    return out
+
+
+def render_changes(site: Site) -> dict:
+    """Return changes.json: policy changes across all apps as a JSON Feed 1.1, newest first, bounded."""
+    base = site.settings.base_url
+    items = []
+    for app in site.apps:
+        for entry in app.history:
+            url = f"{base}{app.url}#change-{entry.key}"
+            more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
+            items.append(((-entry.when.timestamp(), app.basename, entry.key), {
+                "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
+                "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
+            }))
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": f"{site.settings.title}: policy changes",
+        "home_page_url": base,
+        "feed_url": base + CHANGES_PATH,
+        "description": f"Changes to the support policies of ClearOS Marketplace apps, newest first. {site.settings.example_notice}",
+        "language": "en",
+        "items": [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]],
+    }
+
+
+def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
+    """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
+    base = site.settings.base_url
+    legend = [legend_entry(m) for m in site.methods]
+    apps = sorted(site.apps, key=lambda a: a.basename)
+    feed = {
+        **header(site, schema, "feed.schema.json"),
+        "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice,
+        "legend": legend, "apps": [app_entry(a, base) for a in apps],
+    }
+    out = {"feed.json": dump_json(feed), CHANGES_PATH: dump_json(render_changes(site))}
+    index_entries = []
+    for app in apps:
+        data = dump_json({**header(site, schema, "app.schema.json"), "legend": legend, "app": app_detail(app, site)})
+        digest = hashlib.sha256(data).hexdigest()
+        out[f"{APP_JSON_DIR}/{app.basename}.json"] = data
+        out[f"{BY_HASH_DIR}/{digest}.json"] = data
+        index_entries.append({"basename": app.basename, "supported": app.supported, "sha256": digest})
+    out[f"{API_DIR}/index.json"] = dump_json({
+        **header(site, schema, "index.schema.json"),
+        "apps_url": f"{base}{APP_JSON_DIR}/", "by_hash_url": f"{base}{BY_HASH_DIR}/",
+        "legend": legend, "apps": index_entries,
+    })
+    out.update(render_schemas(schema, base))
+    return out
+
+
+def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str) -> list[Problem]:
+    """Check every JSON document about to be published against the schema it names; locate what fails."""
+    cls = jsonschema.Draft202012Validator
+    validators = {name: cls(schema if pointer is None else {"$defs": schema["$defs"], "$ref": f"#/$defs/{pointer}"},
+                            format_checker=cls.FORMAT_CHECKER)
+                  for name, pointer in PUBLISHED_SCHEMAS.items()}
+    by_basename = {a.basename: a.src_path for a in site.apps}
+    apps = sorted(site.apps, key=lambda a: a.basename)
+    problems: set[Problem] = set()
+    for dest_path, data in sorted(outputs.items()):
+        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)) or dest_path == CHANGES_PATH:
+            continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
+        doc = json.loads(data)
+        name = doc["schema"].rsplit("/", 1)[1]
+        for error in validators[name].iter_errors(doc):
+            where = list(error.absolute_path)
+            if where[:1] == ["legend"]:
+                src_path = methods_path
+            elif dest_path.startswith(APP_JSON_DIR):
+                src_path = by_basename[dest_path.rsplit("/", 1)[1].removesuffix(".json")]
+            elif where[:1] == ["apps"] and len(where) > 1:
+                src_path = apps[where[1]].src_path
+            else:
+                src_path = settings_path
+            path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
+            problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
+                                                 f"{error.message}; this is a bug in policysite, please report it"))
+    return sorted(problems)
+
+
+def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish the schema of changes.json beside the feed's schemas, at its own address and version."""
+    doc = {**schema, "$id": f"{base_url}{SCHEMA_DIR}/changes.schema.json", "x-version": feed_version(feed_schema)}
+    return {f"{SCHEMA_DIR}/changes.schema.json": dump_json(doc)}
+
+
+def check_changes(outputs: dict[str, bytes], schema: dict, settings_path: str) -> list[Problem]:
+    """Check changes.json against its schema (a JSON Feed 1.1 has no room for our version fields)."""
+    cls = jsonschema.Draft202012Validator
+    errors = cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(json.loads(outputs[CHANGES_PATH]))
+    return sorted({Problem(settings_path, 1, 1, f"changes.json would not match changes.schema.json: {e.message}; "
+                                                 "this is a bug in policysite, please report it") for e in errors})

@@ -2,32 +2,41 @@
 
 Scalars are kept as text; check.py types them by what the schema expects, so no
 YAML 1.1 guessing (NO -> false, 0755 -> 493, 1.10 -> 1.1) ever happens here.
-The tree is built from parser events, so libyaml and the pure-Python parser
-feed the same code; anchors, aliases, merge keys, duplicate keys, explicit
-non-core tags, several documents and deep nesting are rejected with a location.
+The tree is built from the events of PyYAML's pure-Python parser, always: libyaml
+accepts files the Python parser refuses (tabs after a colon, unknown directives,
+escapes) and words its errors differently, so using it when it happens to be
+installed would make the same file pass on one machine and fail on another.
+Anchors, aliases, merge keys, duplicate keys, non-core tags, directives, several
+documents and deep nesting are rejected with a location.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.scanner import Scanner
 
 from .problems import Problem
 
-MAX_FILE_BYTES = 256 * 1024
+MAX_FILE_BYTES = 128 * 1024  # 3x the largest app file the schema allows; bench/HOSTILE.md has the worst parse times
 MAX_DEPTH = 24
+MAX_CHARACTER_PROBLEMS = 20
 CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq")}
-# Invisible characters that can make text read differently from what it is.
-INVISIBLE = {
-    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u061c",
-    *(chr(c) for c in range(0x202A, 0x202F)), *(chr(c) for c in range(0x2066, 0x206A)),
+# Anything but tab, line feed and printable ASCII; each hit is looked at by character_problem.
+_SUSPECT = re.compile(r"[^\t\n\x20-\x7e]")
+# What the Python scanner says, and what to tell a person instead.
+SYNTAX_HINTS = {
+    "found character '\\t' that cannot start any token": "a tab character here; YAML is indented and separated with spaces, never tabs",
+    "mapping values are not allowed here": "a ': ' where no value can start; put text that contains ': ' in quotes, or check the indentation",
+    "could not find expected ':'": "a line without 'key: value'; continue long text with '|' or put it in quotes",
+    "found unexpected end of stream": "the file ends inside a quoted value; is a closing quote missing?",
+    "expected <block end>, but found": "this line does not line up with the lines above it; check its indentation and that it starts with 'key:'",
 }
-try:  # libyaml's parser when present; both parsers feed the same tree builder
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 
 @dataclass
@@ -53,11 +62,14 @@ class _Reject(Exception):
 def decode_text(data: bytes, src_path: str) -> tuple[str | None, list[Problem]]:
     """Check raw bytes and decode them as strict UTF-8, reporting what is wrong."""
     if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(src_path, 1, 1, f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}")]
+        return None, [Problem(src_path, 1, 1, f"file is larger than the limit of {MAX_FILE_BYTES} bytes; split it or shorten it")]
     if data.startswith(b"\xef\xbb\xbf"):
         return None, [Problem(src_path, 1, 1, "file starts with a byte-order mark; save it as UTF-8 without BOM")]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None, [Problem(src_path, 1, 1, "file is UTF-16; save it as UTF-8")]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        return None, [Problem(src_path, 1, 1, "file is UTF-16 or UTF-32; save it as UTF-8")]
+    if b"\x00" in data:
+        line, col = _position(data[: data.index(b"\x00")].decode("utf-8", "replace"))
+        return None, [Problem(src_path, line, col, "file contains NUL bytes (UTF-16, or not text at all); save it as UTF-8 text")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -71,31 +83,85 @@ def _position(prefix: str) -> tuple[int, int]:
     return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
 
 
+def character_problem(ch: str) -> str | None:
+    """Name a character that may not appear in content, or return None if it may."""
+    code = ord(ch)
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return f"control character U+{code:04X}"
+    if category in ("Cf", "Zl", "Zp"):  # bidi overrides, zero-width and other invisible characters
+        return f"invisible character U+{code:04X} ({unicodedata.name(ch, 'format character')})"
+    if category == "Cs":
+        return f"lone surrogate U+{code:04X}"
+    if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
+        return f"Unicode noncharacter U+{code:04X}"
+    return None
+
+
 def _check_characters(text: str, src_path: str) -> list[Problem]:
-    """Report control characters and invisible formatting characters."""
+    """Report control characters, invisible formatting characters and noncharacters."""
     problems = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        for colno, ch in enumerate(line, 1):
-            if ch in INVISIBLE:
-                problems.append(Problem(src_path, lineno, colno, f"invisible character U+{ord(ch):04X} ({unicodedata.name(ch, 'format character')}) is not allowed"))
-            elif unicodedata.category(ch) == "Cc" and ch != "\t" and not (ch == "\r" and colno == len(line)):
-                problems.append(Problem(src_path, lineno, colno, f"control character U+{ord(ch):04X} is not allowed"))
-    return problems[:20]
+    for match in _SUSPECT.finditer(text):
+        ch, start = match.group(), match.start()
+        if ch == "\r" and text[start + 1:start + 2] == "\n":
+            continue  # Windows line endings are fine
+        what = character_problem(ch)
+        if what:
+            problems.append(Problem(src_path, *_position(text[:start]), f"{what} is not allowed"))
+            if len(problems) == MAX_CHARACTER_PROBLEMS:
+                break
+    return problems
+
+
+class _Parser(Reader, Scanner, Parser):
+    """PyYAML's pure-Python reader, scanner and parser: events only, no constructor, no directives."""
+
+    def __init__(self, text: str):
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+    def fetch_directive(self):
+        """Refuse '%YAML' and '%TAG' lines: they change how the rest of the file is read."""
+        raise _Reject(self.line + 1, self.column + 1, "directives such as '%YAML' or '%TAG' are not allowed; remove the line")
+
+
+def _events(parser: _Parser):
+    """Yield the parser's events one by one."""
+    while parser.check_event():
+        yield parser.get_event()
 
 
 def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a Node tree, or return located problems."""
+    parser = None
     try:
-        return _build(yaml.parse(text, Loader=_Loader)), []
+        parser = _Parser(text)
+        return _build(_events(parser)), []
+    except yaml.reader.ReaderError as exc:  # only for text that skipped decode_text: a character YAML refuses
+        line, col = _position(text[:exc.position])
+        return None, [Problem(src_path, line, col, f"{character_problem(chr(exc.character)) or 'character'} is not allowed")]
     except _Reject as exc:
         return None, [Problem(src_path, exc.line, exc.col, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.problem, exc.context and f"({exc.context})"]))
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Problem(src_path, line, col, f"YAML syntax: {message}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(src_path, 1, 1, f"YAML syntax: {exc}")]
+        return None, [Problem(src_path, line, col, f"YAML syntax: {_syntax_message(exc)}")]
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        mark = parser.get_mark() if parser else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if isinstance(exc, ValueError) and "chr()" in str(exc):  # the Python scanner on an escape past U+10FFFF
+            return None, [Problem(src_path, line, col, "YAML syntax: this escape names no Unicode character; the highest is \\U0010FFFF")]
+        return None, [Problem(src_path, line, col, f"YAML could not be read: {type(exc).__name__}")]
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    """Word a parser error for a person, with a hint for the common mistakes."""
+    problem = exc.problem or ""
+    for known, hint in SYNTAX_HINTS.items():
+        if problem.startswith(known):
+            return hint
+    return " ".join(filter(None, [problem, exc.context and f"({exc.context})"]))
 
 
 def _pos(event) -> tuple[int, int]:
@@ -144,11 +210,8 @@ def _start_node(event, depth: int) -> Node:
     if depth >= MAX_DEPTH:
         raise _Reject(line, col, f"nesting is deeper than {MAX_DEPTH} levels")
     if isinstance(event, yaml.ScalarEvent):
-        try:
-            event.value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _Reject(line, col, "text contains a lone surrogate escape (such as \\ud800); write the real character") from None
-        plain = not event.style and tag is None  # libyaml says "", the Python parser None
+        _check_value(event.value, line, col)
+        plain = event.style is None and tag is None
         return Node("scalar", line, col, event.value, plain=plain)
     kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
     return Node(kind, line, col, {} if kind == "map" else [])
@@ -174,3 +237,11 @@ def _attach(parent: tuple[Node, list], node: Node) -> None:
     coll.value[key.value] = node
     coll.key_pos[key.value] = (key.line, key.col)
     slot[0] = None
+
+
+def _check_value(value: str, line: int, col: int) -> None:
+    """Refuse text whose escapes decode to a character the raw file may not hold."""
+    for match in _SUSPECT.finditer(value):
+        what = character_problem(match.group())
+        if what and match.group() not in "\t\n":
+            raise _Reject(line, col, f"an escape in this text stands for {what}, which is not allowed")

@@ -86,6 +86,31 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    """A change to one method that the app's file schedules for a later date."""
+
+    method: Method
+    date: datetime.date
+    summary: str                 # "<method title> ends on 2027-01-31"
+    policy: Policy               # the method as it will be from that date
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One moment the published policy of an app changed: a commit, or a scheduled change taking effect."""
+
+    key: str                     # stable and unique within the app: a commit id, or 'scheduled-YYYYMMDD'
+    when: datetime.datetime      # UTC
+    changes: tuple[str, ...]     # plain-language sentences
+    commit: str | None = None    # the full commit id, when the change came from a commit
+
+    @property
+    def date(self) -> datetime.date:
+        """Return the UTC date of the change."""
+        return self.when.date()
+
+
+@dataclass(frozen=True)
 class App:
     """One Marketplace app and its support policy."""
 
@@ -105,6 +130,9 @@ class App:
     level2_covered: bool
     level2_articles: tuple[str, ...]
     reviewed: datetime.date
+    stale: bool = False                          # reviewed more than 12 months before the build's date
+    announced: tuple[Announcement, ...] = ()     # scheduled changes still to come, soonest first
+    history: tuple[HistoryEntry, ...] = ()       # newest first; empty outside a git checkout
 
     @property
     def url(self) -> str:
@@ -166,6 +194,7 @@ class Site:
     docs: tuple[Doc, ...]
     templates: MappingProxyType
     static: MappingProxyType
+    warnings: tuple = ()         # problems of severity 'warning' found while checking; not rendered
 
     def app(self, basename: str) -> App:
         """Return the app with this basename."""
@@ -182,8 +211,8 @@ def make_policy(method: Method, data: dict) -> Policy:
     return Policy(method=method, available=data["available"], **fields)
 
 
-def make_app(basename: str, src_path: str, data: dict, description_html: str, site_parts: dict) -> App:
-    """Build an App from a checked app mapping; methods follow legend order."""
+def make_app(basename: str, src_path: str, data: dict, description_html: str, site_parts: dict, extra: dict | None = None) -> App:
+    """Build an App from a checked app mapping (scheduled changes already applied); methods follow legend order."""
     methods, factors, levels = site_parts["methods"], site_parts["factors"], site_parts["levels"]
     links = data.get("links") or {}
     level2 = data["level2"]
@@ -196,4 +225,5 @@ def make_app(basename: str, src_path: str, data: dict, description_html: str, si
         ratings=tuple(Rating(f, levels[data["factors"][f.id]["level"]], data["factors"][f.id]["note"]) for f in factors),
         level2_covered=level2["covered"], level2_articles=tuple(level2.get("articles") or ()),
         reviewed=datetime.date.fromisoformat(data["reviewed"]),
+        **(extra or {}),
     )

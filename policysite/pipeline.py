@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import rules
-from .check import Located, check_against, validator_for
-from .feed import render_feed
-from .markup import render_app_markdown, render_doc_markdown
-from .model import Doc, Factor, Level, Method, Settings, Site, make_app
-from .problems import ContentError, Problem
+from . import dates, history, rules, schedule
+from .check import Located, check_against, load_schema, validator_for
+from .compare import PLAIN, Names, announce_sentence, sentence_case
+from .feed import check_changes, check_feed, publish_changes_schema, render_feed
+from .markup import check_markdown, render_app_markdown, render_doc_markdown
+from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
+from .problems import ContentError, Problem, internal_problem, is_error
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
 from .write import write_site
@@ -20,13 +24,26 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     """Validate one parsed file; return its located data only if it has no problems."""
     if file.node is None:
         return None
-    located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    try:
+        located, found = check_against(file.node, file.src_path, validator_for(schema, pointer))
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem
+        found = [internal_problem(file.src_path, exc)]
     problems.extend(found)
     return None if found else located
 
 
-def load_site(root: Path) -> Site:
-    """Read and check everything under root and build the Site, or raise ContentError."""
+def check_app(file: YamlFile, today: datetime.date) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules."""
+    located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
+    return located, found + rules.check_app_rules(located, file.src_path, today)
+
+
+def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False) -> Site:
+    """Read and check everything under root and build the Site, or raise ContentError.
+
+    Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
+    """
+    today = today or dates.today()
     # 1. Read every input file into located trees (bytes and syntax checked here).
     sources = read_sources(root)
     problems = list(sources.problems)
@@ -41,24 +58,38 @@ def load_site(root: Path) -> Site:
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
     for file in sources.apps:
-        located = check_yaml(file, "app.schema.json", "", problems)
-        found = rules.check_app_rules(located, file.src_path) if located else []
+        if file.node is None:
+            continue
+        # The rules run even when the schema found mistakes, so one run reports them all; they
+        # leave alone any part of the file the schema has already found wrong.
+        checked = guarded(check_app, file.src_path, problems, file, today)
+        if checked is None:
+            continue
+        located, found = checked
         problems += found
-        if located and not found:
+        if not any(map(is_error, found)):
             apps.append((file.src_path, located))
     # 4. Check every document's front matter.
     docs = [(d.src_path, d.doc_id, loc) for d in sources.docs
             if (loc := check_yaml(YamlFile(d.src_path, d.front), "config.schema.json", "doc", problems))]
     # 5. Check links between files, only once each file is sound on its own.
-    if not problems:
+    if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)
-    if problems or not (methods and factors and settings):
+    # 6. Stop on any error (with --strict, warnings count as errors).
+    if strict:
+        problems = [replace(p, severity="error") for p in problems]
+    if any(map(is_error, problems)) or not (methods and factors and settings):
         raise ContentError(problems)
-    # 6. Build the model: frozen data, Markdown rendered and sanitised.
-    return make_site(sources, methods.data, factors.data, settings.data, apps, docs)
+    # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
+    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today)
+    # 8. Add each app's changelog from git (build only; checking needs no history).
+    if with_history:
+        site = attach_history(site, root, today)
+    return replace(site, warnings=tuple(sorted(problems)))
 
 
-def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list) -> Site:
+def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
+              today: datetime.date) -> Site:
     """Assemble the Site from checked data."""
     parts = {
         "methods": tuple(Method(**m) for m in methods["methods"]),
@@ -70,16 +101,17 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     for src_path, located in apps:
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
         html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
-        app_models.append(make_app(basename, src_path, located.data, html, parts))
+        app = guarded(make_app_model, src_path, problems, basename, src_path, located.data, html, parts, today)
+        if app:
+            app_models.append(app)
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
     for src_path, doc_id, located in docs:
         source = bodies[src_path]
         html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems)
-        data = located.data
-        doc_models.append(Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
-                              order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
-                              legend=data.get("legend", False), body_html=html))
+        doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html)
+        if doc:
+            doc_models.append(doc)
     if problems:
         raise ContentError(problems)
     return Site(
@@ -91,8 +123,61 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     )
 
 
+def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: dict, today: datetime.date):
+    """Build one App, with its scheduled changes applied or announced as of today."""
+    data = schedule.apply_due(data, today)
+    return make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today))
+
+
+def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:
+    """Build a Doc from checked front matter and its rendered body."""
+    return Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
+               order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
+               legend=data.get("legend", False), body_html=html)
+
+
+def guarded(func, src_path: str, problems: list[Problem], *args):
+    """Call func on one file's data; if it raises, add a problem for that file and return None."""
+    try:
+        return func(*args)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
+        problems.append(internal_problem(src_path, exc))
+        return None
+
+
+def app_extras(data: dict, methods: tuple[Method, ...], today: datetime.date) -> dict:
+    """Return what an App knows besides its file: freshness and the changes still to come."""
+    reviewed = datetime.date.fromisoformat(data["reviewed"])
+    by_id = {m.id: m for m in methods}
+    announced = tuple(
+        Announcement(method=by_id[method_id], date=day, policy=make_policy(by_id[method_id], after),
+                     summary=sentence_case(announce_sentence(by_id[method_id].title, now, after, day, PLAIN, reasons=False)))
+        for method_id, day, now, after in sorted(schedule.pending(data, today), key=lambda p: (p[1], [m.id for m in methods].index(p[0])))
+    )
+    return {"stale": dates.is_stale(reviewed, today), "announced": announced}
+
+
+def names_for(site: Site) -> Names:
+    """Return the titles sentences speak of methods and factors by."""
+    return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
+
+
+def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
+    """Give every app its changelog from the git history of its file (none outside a checkout)."""
+    versions = history.read_versions(root)
+    if not versions:
+        return site
+    names = names_for(site)
+    return replace(site, apps=tuple(replace(a, history=history.history_entries(versions.get(a.src_path, []), today, names))
+                                    for a in site.apps))
+
+
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
     """Render Markdown; a failure becomes a located problem rather than a traceback."""
+    refusal = check_markdown(text)
+    if refusal:
+        problems.append(Problem(src_path, pos[0], pos[1], refusal))
+        return ""
     try:
         return render(text)
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
@@ -101,20 +186,40 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
 
 
 def render_site(site: Site) -> dict[str, bytes]:
-    """Render all pages and the feed in memory."""
+    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
     outputs = render_pages(site)
-    for dest_path, data in render_feed(site).items():
+    schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
+    feed = feed_or_problems(site, schema)
+    feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
+    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
+    problems += check_changes(feed, changes_schema, "content/site.yaml")
+    if problems:
+        raise ContentError(problems)
+    for dest_path, data in feed.items():
         outputs.add(dest_path, data)
     return outputs
 
 
-def build(root: Path, out_dir: Path) -> Site:
+def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
+    """Render the feed; if that fails, find the apps it fails on and report each as a problem."""
+    try:
+        return render_feed(site, schema)
+    except Exception:
+        problems: list[Problem] = []
+        for app in site.apps:
+            guarded(render_feed, app.src_path, problems, dataclasses.replace(site, apps=(app,)), schema)
+        if not problems:
+            raise  # not tied to one file: a bug of ours, worth its traceback
+        raise ContentError(problems) from None
+
+
+def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    site = load_site(root)
+    site = load_site(root, today=today, strict=strict, with_history=True)
     write_site(render_site(site), out_dir)
     return site
 
 
-def check(root: Path) -> Site:
+def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    return load_site(root)
+    return load_site(root, today=today, strict=strict)

@@ -21,6 +21,11 @@ class Problem:
         return f"{self.src_path}:{self.line}:{self.col}: {prefix}{self.message}"
 
 
+def is_error(problem: Problem) -> bool:
+    """Return True for a problem that stops the build (not a warning)."""
+    return problem.severity == "error"
+
+
 class ContentError(Exception):
     """Raised by the build when content has problems; carries all of them."""
 
@@ -29,10 +34,33 @@ class ContentError(Exception):
         self.problems = sorted(problems)
 
 
+def internal_problem(src_path: str, exc: Exception) -> Problem:
+    """Turn an unexpected exception met while handling one file into a problem for that file."""
+    return Problem(src_path, 1, 1, f"this file could not be processed ({type(exc).__name__}: {str(exc)[:120]}); "
+                                   "please report it as a bug of policysite")
+
+
 def did_you_mean(word: str, choices) -> str:
     """Return a '; did you mean ...?' hint for a likely misspelling, or ''."""
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+def escape_data(text: str) -> str:
+    """Escape a GitHub workflow command's message: %, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a GitHub workflow command's property value: as a message, plus ':' and ','."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """Format a problem as a GitHub Actions annotation on its file, line and column."""
+    kind = "warning" if problem.severity == "warning" else "error"
+    return (f"::{kind} file={escape_property(problem.src_path)},line={problem.line},col={problem.col}"
+            f"::{escape_data(problem.message)}")
 
 
 def summarise(problems: list[Problem], out_dir_name: str = "site/") -> str:

@@ -5,17 +5,24 @@ Paths are repo-relative (src_path), as error messages print them.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import Node, decode_text, parse_yaml
-from .problems import Problem
+from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
+from .problems import Problem, internal_problem
 
 BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Top-level site paths a document may not take, because the build writes them itself.
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
+# Names Windows cannot hold as files: a checkout there would break.
+DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+SYMLINK_MESSAGE = "symbolic links are not allowed in content/; commit a real file"
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ def read_sources(root: Path) -> Sources:
     """Read content/, templates/ and static/ under root, collecting problems."""
     problems: list[Problem] = []
     content = root / "content"
+    is_real_dir(root, content, problems)
     methods = read_yaml(root, content / "methods.yaml", problems)
     factors = read_yaml(root, content / "factors.yaml", problems)
     settings = read_yaml(root, content / "site.yaml", problems)
@@ -62,9 +70,14 @@ def read_sources(root: Path) -> Sources:
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}
-    static = {"assets/" + p.relative_to(root / "static").as_posix(): p.read_bytes()
+    static = {static_dest(p.relative_to(root / "static").as_posix()): p.read_bytes()
               for p in sorted((root / "static").rglob("*")) if p.is_file()}
     return Sources(methods, factors, settings, apps, docs, templates, static, tuple(problems))
+
+
+def static_dest(rel_path: str) -> str:
+    """Return where a file of static/ is published: static/embed/ at embed/ (other sites load it), the rest under assets/."""
+    return rel_path if rel_path.startswith("embed/") else "assets/" + rel_path
 
 
 def rel(root: Path, path: Path) -> str:
@@ -72,15 +85,32 @@ def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def read_capped(path: Path, src_path: str, problems: list[Problem]) -> bytes | None:
+    """Read a regular file, never through a symbolic link and never more than the size limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        message = SYMLINK_MESSAGE if exc.errno == errno.ELOOP else f"cannot read file: {exc.strerror}"
+        problems.append(Problem(src_path, 1, 1, message))
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            problems.append(Problem(src_path, 1, 1, "not a regular file; content/ holds only text files"))
+            return None
+        return handle.read(MAX_FILE_BYTES + 1)  # one byte more than allowed is enough to say it is too big
+
+
 def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
     """Read one YAML file into located nodes, adding any problems."""
     src_path = rel(root, path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(src_path, 1, 1, f"cannot read file: {exc.strerror}"))
+    data = read_capped(path, src_path, problems)
+    if data is None:
         return YamlFile(src_path, None)
-    return YamlFile(src_path, parse_text(data, src_path, problems))
+    try:
+        return YamlFile(src_path, parse_text(data, src_path, problems))
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+        problems.append(internal_problem(src_path, exc))
+        return YamlFile(src_path, None)
 
 
 def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:
@@ -110,18 +140,54 @@ def _shift(node: Node | None, lines: int) -> None:
         _shift(child, lines)
 
 
+def is_real_dir(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """Say whether path is a folder we may read, reporting one that is a symbolic link."""
+    if path.is_symlink():
+        problems.append(Problem(rel(root, path), 1, 1, SYMLINK_MESSAGE))
+        return False
+    return path.is_dir()
+
+
+def fold_name(name: str) -> str:
+    """Return the form two names share when a file system ignores case or Unicode normalisation."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
+
+
+def find_collisions(root: Path, paths: list[Path], problems: list[Problem]) -> set[Path]:
+    """Report paths that another path equals after case folding and NFC; return them."""
+    seen: dict[str, Path] = {}
+    clashing = set()
+    for path in sorted(paths, key=lambda p: (fold_name(p.name) != p.name, p)):  # the well-formed name keeps its place
+        key = fold_name(rel(root, path))
+        if key in seen:
+            problems.append(Problem(rel(root, path), 1, 1, f"file name collides with {rel(root, seen[key])} when case or Unicode "
+                                                             "normalisation is ignored (as on macOS and Windows); rename one"))
+            clashing.add(path)
+        else:
+            seen[key] = path
+    return clashing
+
+
 def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
     """List content/apps/*.yaml in name order, reporting files that cannot be apps."""
-    apps_dir = root / "content" / "apps"
+    content, apps_dir = root / "content", root / "content" / "apps"
+    if not (is_real_dir(root, content, []) and is_real_dir(root, apps_dir, problems)):
+        return []
+    paths = sorted(apps_dir.iterdir())
+    clashing = find_collisions(root, paths, problems)
     found = []
-    for path in sorted(apps_dir.iterdir()) if apps_dir.is_dir() else []:
+    for path in paths:
         src_path = rel(root, path)
+        if path in clashing:
+            continue
         if path.is_symlink():
-            problems.append(Problem(src_path, 1, 1, "symbolic links are not allowed in content/; commit a real file"))
+            problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
         elif path.suffix != ".yaml" or not path.is_file():
             problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
         elif not BASENAME_RE.match(path.stem):
             problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
+        elif path.stem in DEVICE_NAMES:
+            problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is reserved on Windows; ask for another basename"))
         else:
             found.append(path)
     return found
@@ -130,20 +196,38 @@ def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
 def read_docs(root: Path, problems: list[Problem]) -> list[DocFile]:
     """Read every content/docs/**/*.md into front matter and body."""
     docs_dir = root / "content" / "docs"
+    if not (is_real_dir(root, root / "content", []) and is_real_dir(root, docs_dir, problems)):
+        return []
+    paths = sorted(docs_dir.rglob("*"))  # rglob does not descend into symbolic links to folders
+    clashing = find_collisions(root, paths, problems)
     out = []
-    for path in sorted(docs_dir.rglob("*")) if docs_dir.is_dir() else []:
+    owners: dict[str, str] = {}
+    for path in paths:
         src_path = rel(root, path)
+        if path in clashing:
+            continue
         if path.is_symlink():
-            problems.append(Problem(src_path, 1, 1, "symbolic links are not allowed in content/; commit a real file"))
+            problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
             continue
         if path.is_dir():
             continue
         doc_id = path.relative_to(docs_dir).with_suffix("").as_posix().removesuffix("/index")
         parts = doc_id.split("/")
-        if path.suffix != ".md" or not all(DOC_ID_RE.match(p) for p in parts) or parts[0] in RESERVED_DOC_IDS:
+        if (path.suffix != ".md" or not all(DOC_ID_RE.match(p) for p in parts) or parts[0] in RESERVED_DOC_IDS
+                or any(p in DEVICE_NAMES for p in parts)):
             problems.append(Problem(src_path, 1, 1, "documentation files are <id>.md with lower-case letters, digits and hyphens, and not a name the site uses itself"))
             continue
-        out.append(split_front_matter(path.read_bytes(), src_path, doc_id, problems))
+        if doc_id in owners:  # 'level2.md' and 'level2/index.md' would both be /level2/
+            problems.append(Problem(src_path, 1, 1, f"this page would have the same address, /{doc_id}/, as {owners[doc_id]}; remove one"))
+            continue
+        owners[doc_id] = src_path
+        data = read_capped(path, src_path, problems)
+        if data is None:
+            continue
+        try:
+            out.append(split_front_matter(data, src_path, doc_id, problems))
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+            problems.append(internal_problem(src_path, exc))
     return out
 
 

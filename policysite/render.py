@@ -7,7 +7,14 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .model import App, Doc, Site
+from .model import App, Doc, Method, Site, contrast_ratio
+from .problems import ContentError, Problem, internal_problem
+
+# Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
+# (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
+DARK_OUTLINE_CONTRAST = 4.5
+
+EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 
 
 def make_env(site: Site) -> jinja2.Environment:
@@ -43,16 +50,32 @@ def render_pages(site: Site) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files."""
     env = make_env(site)
     out = Outputs()
-    page = lambda dest, name, **ctx: out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, **ctx))
-    page("index.html", "index.html", groups=group_by_category(site.apps))
+    base = site.settings.base_url
+    problems: list[Problem] = []
+
+    def page(url: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one page; a failure on a page of one file becomes a problem for that file."""
+        dest = f"{url}index.html"
+        try:
+            out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, canonical=base + url, **ctx))
+        except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
+            if src_path is None:
+                raise
+            problems.append(internal_problem(src_path, exc))
+
+    page("", "index.html", **catalogue_context(site))
     for app in site.apps:
-        page(f"{app.url}index.html", "app.html", app=app, articles=[site.doc(f"level2/{a}") for a in app.level2_articles])
+        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
-        page(f"{doc.url}index.html", "doc.html", doc=doc, **doc_context(site, doc))
-    # The 404 page is served at any depth, so its links are absolute from the site's path.
-    out.add("404.html", env.get_template("404.html").render(root=urlsplit(site.settings.base_url).path, dest_path="404.html"))
+        page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
+    if problems:
+        raise ContentError(problems)
+    out.add(EMBED_EXAMPLE, env.get_template(EMBED_EXAMPLE).render(
+        root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE, canonical=base + EMBED_EXAMPLE, **embed_context(site)))
+    # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
+    out.add("404.html", env.get_template("404.html").render(root=urlsplit(base).path, dest_path="404.html", canonical=None))
     out.add("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap_entries(site)))
-    out.add("assets/methods.css", env.get_template("methods.css").render())
+    out.add("assets/methods.css", env.get_template("methods.css").render(dark_outlines={m.id: dark_outline(m) for m in site.methods}))
     for dest_path, data in site.static.items():
         out.add(dest_path, data)
     return out
@@ -62,6 +85,37 @@ def group_by_category(apps: tuple[App, ...]) -> list[tuple[str, list[App]]]:
     """Group apps by category, categories and apps in alphabetical order."""
     ordered = sorted(apps, key=lambda a: (a.category, a.name.casefold(), a.basename))
     return [(cat, list(items)) for cat, items in itertools.groupby(ordered, key=lambda a: a.category)]
+
+
+def catalogue_context(site: Site) -> dict:
+    """Return what the catalogue shows: apps by category, and the choices its filters offer."""
+    return {
+        "groups": group_by_category(site.apps),
+        "vendors": sorted({a.vendor for a in site.apps}, key=str.casefold),
+    }
+
+
+def related_articles(site: Site, app: App) -> list[Doc]:
+    """Return the Level II articles the app names and those that name the app, in section order."""
+    named = {f"level2/{a}" for a in app.level2_articles}
+    found = [d for d in site.docs if d.section == "level2" and d.doc_id != "level2"
+             and (d.doc_id in named or app.basename in d.app_basenames)]
+    return sorted(found, key=lambda d: (d.order, d.title))
+
+
+def dark_outline(method: Method) -> str:
+    """Return the method's outline for dark pages: its colour, mixed toward white until it stands out on black."""
+    for step in range(0, 101):
+        colour = mix_with_white(method.colour, step / 100)
+        if contrast_ratio(colour, "#000000") >= DARK_OUTLINE_CONTRAST:
+            return colour
+    return "#ffffff"
+
+
+def mix_with_white(colour: str, share: float) -> str:
+    """Return colour mixed with the given share of white, as #rrggbb."""
+    channels = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in channels)
 
 
 def doc_context(site: Site, doc: Doc) -> dict:
@@ -76,10 +130,16 @@ def doc_context(site: Site, doc: Doc) -> dict:
     }
 
 
+def embed_context(site: Site) -> dict:
+    """Return the app the widget example shows: the first with methods both on and off."""
+    mixed = [a for a in site.apps if len({p.available for p in a.policies}) == 2]
+    return {"example": (mixed or list(site.apps))[0]}
+
+
 def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
     """Return (absolute URL, lastmod) for every page, in a stable order."""
     base = site.settings.base_url
     entries = [(base, max((a.reviewed for a in site.apps), default=None))]
     entries += [(base + a.url, a.reviewed) for a in site.apps]
-    entries += [(base + d.url, None) for d in site.docs]
+    entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
     return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]

@@ -1,32 +1,58 @@
-"""Rules the JSON Schema cannot say: per-app consistency, legend sanity, and cross-file checks."""
+"""Rules the JSON Schema cannot say: per-app consistency, addresses, dates, legend sanity, cross-file checks."""
 
 from __future__ import annotations
 
+import datetime
+import re
+import unicodedata
 import zoneinfo
 from functools import lru_cache
 
-from .check import Located, load_schema
+from . import dates
+from .addresses import email_problem, url_problem
+from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, did_you_mean
+from .schedule import REASON_FIELDS, change_date, merged, without_change
 
 MIN_OUTLINE_CONTRAST = 3.0
+# Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
+NOT_ZONES = {"localtime", "posixrules", "Factory"}
+LINK_FIELDS = ("homepage", "documentation")
+PLACEHOLDER_RE = re.compile(r"\s*TODO\b")   # capitals only: an app may well be called 'Todo list'.
 
 
 @lru_cache(maxsize=None)
 def known_timezones() -> frozenset[str]:
     """Return the IANA time zone names this machine knows."""
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(n for n in zoneinfo.available_timezones()
+                     if n not in NOT_ZONES and not n.startswith(("posix/", "right/")))
 
 
-def check_app_rules(located: Located, src_path: str) -> list[Problem]:
-    """Check what an app's methods may carry, given whether they are available."""
+def check_app_rules(located: Located, src_path: str, today: datetime.date | None = None) -> list[Problem]:
+    """Check one app beyond its schema: methods, scheduled changes, addresses, review date, placeholders."""
+    today = today or dates.today()
+    data = located.data if isinstance(located.data, dict) else {}
+    problems = _check_methods_of(located, src_path, today)
+    problems += _check_addresses(located, src_path)
+    problems += _check_timezones(located, src_path)
+    if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
+        problems += _check_reviewed(located, src_path, today)
+    problems += _check_placeholders(located, src_path, data, ())
+    return problems
+
+
+def _check_methods_of(located: Located, src_path: str, today: datetime.date) -> list[Problem]:
+    """Check what each method may carry, given whether it is available, and its scheduled change."""
     problems = []
     support = located.data.get("support") if isinstance(located.data, dict) else None
     for method_id, entry in (support or {}).items() if isinstance(support, dict) else ():
-        if not isinstance(entry, dict) or not isinstance(entry.get("available"), bool):
-            continue
         path = ("support", method_id)
+        if not isinstance(entry, dict) or not isinstance(entry.get("available"), bool) or not located.is_sound(path):
+            continue
         where = f"support.{method_id}"
+        if isinstance(entry.get("change"), dict):
+            problems.extend(_check_change(located, src_path, path, entry, today))
         if entry["available"]:
             for key in ("reason", "alternative"):
                 if key in entry:
@@ -41,23 +67,118 @@ def check_app_rules(located: Located, src_path: str) -> list[Problem]:
     return problems
 
 
+def _check_change(located: Located, src_path: str, path: tuple, entry: dict, today: datetime.date) -> list[Problem]:
+    """Check a scheduled change: it must change something and leave a method that is valid."""
+    change, cpath = entry["change"], path + ("change",)
+    where, day = ".".join(cpath), change_date(entry["change"])
+    if day is None:
+        return []  # the schema has already reported the date
+    after = merged(entry)
+    if after == without_change(entry):
+        return [_at(located, src_path, cpath, f"{where}: changes nothing; say what becomes different from {day}, such as available: false and a reason")]
+    problems = []
+    if after.get("available"):
+        problems += [_at(located, src_path, cpath + (k,), f"{where}.{k}: the method is available from {day}, so it has no {k}; remove it or set available: false")
+                     for k in REASON_FIELDS if k in change]
+    else:
+        problems += [_at(located, src_path, cpath + (k,), f"{where}.{k}: contact details belong to available methods; remove it or set available: true")
+                     for k in CONTACT_FIELDS if k in change]
+        if "reason" not in after:
+            problems.append(_at(located, src_path, cpath, f"{where}: the method is not available from {day}, so the change needs a 'reason' saying why"))
+    if after.get("available") and ("hours" in after) != ("timezone" in after):
+        missing = "timezone" if "hours" in after else "hours"
+        problems.append(_at(located, src_path, cpath, f"{where}: from {day} the method would have {'hours' if missing == 'timezone' else 'a timezone'} without '{missing}'; add '{missing}' to the change"))
+    if day <= today and not problems:
+        problems.append(_at(located, src_path, cpath, f"{where}: took effect on {day}; write its fields into the method and remove 'change'", "warning"))
+    return problems
+
+
+def _address_paths(data: dict):
+    """Yield (path, kind) for every web address and email address an app file gives."""
+    links = data.get("links")
+    for key in LINK_FIELDS:
+        if isinstance(links, dict) and isinstance(links.get(key), str):
+            yield ("links", key), "url"
+    support = data.get("support")
+    for method_id, entry in (support.items() if isinstance(support, dict) else ()):
+        for base, fields in ((("support", method_id), entry), (("support", method_id, "change"), entry.get("change") if isinstance(entry, dict) else None)):
+            for key in ("url", "email"):
+                if isinstance(fields, dict) and isinstance(fields.get(key), str):
+                    yield base + (key,), key
+
+
+def _check_addresses(located: Located, src_path: str) -> list[Problem]:
+    """Check web and email addresses beyond their pattern: real host names, no hidden user names."""
+    problems = []
+    for path, kind in _address_paths(located.data if isinstance(located.data, dict) else {}):
+        if not located.is_sound(path):
+            continue
+        value = located.data
+        for part in path:
+            value = value[part]
+        detail = url_problem(value) if kind == "url" else email_problem(value)
+        if detail:
+            expected = "an http:// or https:// address" if kind == "url" else "an email address such as 'support@example.com'"
+            problems.append(Problem(src_path, *located.pos(path), f"{dotted(path)}: expected {expected}, got {describe(value)} ({detail})"))
+    return problems
+
+
+def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> list[Problem]:
+    """Refuse a review date in the future; warn when a review is more than a year old."""
+    try:
+        reviewed = datetime.date.fromisoformat(located.data["reviewed"])
+    except ValueError:
+        return []   # not a date: the schema says so
+    line, col = located.pos(("reviewed",))
+    if reviewed > today:
+        return [Problem(src_path, line, col, f"reviewed: {reviewed} is in the future (today is {today}); use the date the policy was last confirmed")]
+    if dates.is_stale(reviewed, today):
+        return [Problem(src_path, line, col, f"reviewed: last reviewed on {reviewed}, more than {dates.REVIEW_MONTHS} months ago; "
+                        "confirm the policy and update the date", "warning")]
+    return []
+
+
+def _check_placeholders(located: Located, src_path: str, value, path: tuple) -> list[Problem]:
+    """Warn about text still starting with TODO, as `build.py new` leaves it."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _check_placeholders(located, src_path, v, path + (k,))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _check_placeholders(located, src_path, v, path + (i,))]
+    if isinstance(value, str) and PLACEHOLDER_RE.match(value):
+        return [Problem(src_path, *located.pos(path), f"{dotted(path)}: still a TODO placeholder; replace it with the real text", "warning")]
+    return []
+
+
 def _check_hours(located: Located, src_path: str, path: tuple, entry: dict) -> list[Problem]:
-    """Require hours and timezone together, and a time zone that exists."""
+    """Require hours and timezone together."""
     where = ".".join(path)
-    tz = entry.get("timezone")
     if "hours" in entry and "timezone" not in entry:
         return [_at(located, src_path, path + ("hours",), f"{where}.hours: add a 'timezone' saying which time zone these hours are in")]
     if "timezone" in entry and "hours" not in entry:
         return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: a time zone needs 'hours' to go with it")]
-    if isinstance(tz, str) and tz not in known_timezones():
-        return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: expected an IANA time zone such as 'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}")]
     return []
 
 
-def _at(located: Located, src_path: str, path: tuple, message: str) -> Problem:
+def _check_timezones(located: Located, src_path: str) -> list[Problem]:
+    """Require every time zone, in a method or in its change, to be one the IANA database has."""
+    problems = []
+    support = located.data.get("support") if isinstance(located.data, dict) else None
+    for method_id, entry in (support.items() if isinstance(support, dict) else ()):
+        for path in (("support", method_id, "timezone"), ("support", method_id, "change", "timezone")):
+            parent = entry
+            for part in path[2:-1]:
+                parent = parent.get(part) if isinstance(parent, dict) else None
+            tz = parent.get("timezone") if isinstance(parent, dict) else None
+            if isinstance(tz, str) and tz not in known_timezones() and located.is_sound(path):
+                problems.append(_at(located, src_path, path, f"{'.'.join(path)}: expected an IANA time zone such as "
+                                    f"'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}"))
+    return problems
+
+
+def _at(located: Located, src_path: str, path: tuple, message: str, severity: str = "error") -> Problem:
     """Make a Problem located at the key (or else the value) at path."""
     line, col = located.key_pos.get(path) or located.pos(path)
-    return Problem(src_path, line, col, message)
+    return Problem(src_path, line, col, message, severity)
 
 
 def check_methods(located: Located, src_path: str) -> list[Problem]:
@@ -101,7 +222,7 @@ def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Loca
     seen: dict[str, str] = {}
     for src_path, located in apps:
         name = located.data["name"]
-        folded = " ".join(name.casefold().split())
+        folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())  # fullwidth 'Ｗｅｂ' is 'Web'
         if folded in seen:
             problems.append(_at(located, src_path, ("name",), f"name: {name!r} is already the name of {seen[folded]}"))
         else:

@@ -20,6 +20,8 @@ def rebuild(root: Path, out_dir: Path) -> bool:
             print(problem, file=sys.stderr)
         print(summarise(exc.problems, f"{out_dir.name}/") + "; still serving the last good build", file=sys.stderr)
         return False
+    for warning in site.warnings:
+        print(warning, file=sys.stderr)
     print(f"rebuilt: {len(site.apps)} app pages", flush=True)
     return True
 

@@ -74,6 +74,24 @@ def write_tree(outputs: dict[str, bytes], target: Path) -> None:
         path.write_bytes(outputs[dest_path])
 
 
+def keep_unchanged_times(new_tree: Path, old_tree: Path) -> None:
+    """Carry the previous modification time over to every file whose bytes did not change.
+
+    Web servers derive ETag and Last-Modified from size and mtime, so this keeps clients' cached
+    copies valid across publishes. A changed file gets a time past its previous one, so two
+    publishes within a second never give different bytes the same ETag.
+    """
+    for path in sorted(new_tree.rglob("*")):
+        old = old_tree / path.relative_to(new_tree)
+        if not path.is_file() or old.is_symlink() or not old.is_file():
+            continue
+        old_ns, new_stat = old.stat().st_mtime_ns, path.stat()
+        if new_stat.st_size == old.stat().st_size and path.read_bytes() == old.read_bytes():
+            os.utime(path, ns=(new_stat.st_atime_ns, old_ns))
+        elif new_stat.st_mtime_ns < old_ns + 1_000_000_000:
+            os.utime(path, ns=(new_stat.st_atime_ns, old_ns + 1_000_000_000))
+
+
 def write_site(outputs: dict[str, bytes], out_dir: Path) -> None:
     """Publish outputs as out_dir, replacing the previous site in one step."""
     out_dir = out_dir.absolute()
@@ -81,13 +99,26 @@ def write_site(outputs: dict[str, bytes], out_dir: Path) -> None:
     with build_lock(out_dir):
         clean_leftovers(out_dir)
         building = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
-        write_tree(outputs, building)
-        if not out_dir.exists():
-            os.rename(building, out_dir)
-        elif exchange(building, out_dir):
-            shutil.rmtree(building)  # now holds the previous site
-        else:  # no atomic exchange here: two renames, with the old site kept until the end
-            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-            os.rename(out_dir, old)
-            os.rename(building, out_dir)
-            shutil.rmtree(old)
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        try:
+            write_tree(outputs, building)
+            if out_dir.is_dir():
+                keep_unchanged_times(building, out_dir)
+            swap_in(building, out_dir, old)
+        except BaseException:  # Ctrl-C or SIGTERM too: put the old site back if it was moved, drop the new tree
+            if old.exists() and not out_dir.exists():
+                os.rename(old, out_dir)
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+
+
+def swap_in(building: Path, out_dir: Path, old: Path) -> None:
+    """Make the finished tree at building the site at out_dir, in one step where the system allows."""
+    if not out_dir.exists():
+        os.rename(building, out_dir)
+    elif exchange(building, out_dir):
+        shutil.rmtree(building)  # now holds the previous site
+    else:  # no atomic exchange here: two renames, with the old site kept until the end
+        os.rename(out_dir, old)
+        os.rename(building, out_dir)
+        shutil.rmtree(old)

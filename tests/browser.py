@@ -6,6 +6,7 @@ tests/conftest.py already exists, so the fixtures live here; test modules import
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -33,14 +34,32 @@ LAUNCH_FLAGS = (
 )
 DESKTOP = (1280, 900)
 PHONE = (360, 800)
+NARROWEST = (320, 700)
 SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
+# npm packages the tests use, installed by scripts/test-all into this git-ignored folder.
+NPM_DIR = REPO / ".cache" / "npm" / "node_modules"
+AXE_JS = NPM_DIR / "axe-core" / "axe.min.js"
+VNU_JAR = NPM_DIR / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files without printing a line per request."""
+    """Serve files without printing a line per request; answer a missing page with 404.html, as the host does."""
 
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        """Send the site's own 404 page for a missing file."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def require_chromium() -> None:
@@ -60,7 +79,8 @@ def chrome_options(profile_dir: Path):
     for flag in LAUNCH_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # "performance" carries the DevTools network events: the request log the no-outside-request test reads.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return options
 
 
@@ -138,6 +158,65 @@ def screenshot(driver, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+def require_npm_file(path: Path) -> Path:
+    """Fail (never skip) when a file from the test npm packages is missing."""
+    if not path.is_file():
+        pytest.fail(f"{path.relative_to(REPO)} is missing; run `sh scripts/test-all` once (it installs the test npm packages "
+                    "into .cache/npm)", pytrace=False)
+    return path
+
+
+def emulate_media(driver, media: str = "", **features: str) -> None:
+    """Emulate a media type ('print', 'screen' or '' for none) and media features such as prefers_color_scheme='dark'."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "media": media,
+        "features": [{"name": name.replace("_", "-"), "value": value} for name, value in features.items()],
+    })
+
+
+@contextlib.contextmanager
+def emulated_media(driver, media: str = "", **features: str):
+    """Emulate media for the duration of a with-block, then go back to the browser's defaults."""
+    emulate_media(driver, media, **features)
+    try:
+        yield
+    finally:
+        emulate_media(driver, "", prefers_color_scheme="", prefers_reduced_motion="")
+
+
+@contextlib.contextmanager
+def scripts_disabled(driver):
+    """Load pages with JavaScript switched off for the duration of a with-block."""
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def run_axe(driver) -> list[dict]:
+    """Inject axe-core into the loaded page, run every rule it enables by default, return the violations."""
+    driver.execute_script(require_npm_file(AXE_JS).read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        "  .then(r => done({violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        "    nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))}))"
+        "  .catch(e => done({error: String(e)}));")
+    assert "error" not in result, f"axe-core failed to run: {result.get('error')}"
+    return result["violations"]
+
+
+def requested_urls(driver) -> list[str]:
+    """Return every URL the browser asked for since the request log was last read."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
 
 
 @pytest.fixture(scope="session")

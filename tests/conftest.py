@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import shutil
 import sys
@@ -59,6 +60,14 @@ level2:
 reviewed: 2026-01-15
 """
 
+TODAY = datetime.date(2026, 11, 26)   # the build date the project fixture pins
+
+
+def epoch_of(day: datetime.date) -> int:
+    """Return the SOURCE_DATE_EPOCH value for noon UTC on a day."""
+    return int(datetime.datetime.combine(day, datetime.time(12), datetime.timezone.utc).timestamp())
+
+
 LEVEL2_INDEX = "---\ntitle: Level II\nsummary: The Level II section.\norder: 0\n---\nAbout Level II.\n"
 LEVEL2_ARTICLE = "---\ntitle: RAID 5\nsummary: Install on RAID 5.\norder: 1\n---\n## Steps\n\nDo things.\n"
 POLICY_DOC = "---\ntitle: Policy\nsummary: The policy explained.\nlegend: true\n---\nPolicies.\n"
@@ -104,8 +113,13 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """A minimal valid project: the real legend, templates and static files, one app, three docs."""
+def project(tmp_path: Path, monkeypatch) -> Project:
+    """A minimal valid project: the real legend, templates and static files, one app, three docs.
+
+    Today is pinned to TODAY through SOURCE_DATE_EPOCH, so review dates and scheduled changes
+    mean the same whenever the tests run.
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch_of(TODAY)))
     root = tmp_path / "proj"
     for name in ("methods.yaml", "factors.yaml", "site.yaml"):
         (root / "content").mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,12 @@ CASES = sorted((Path(__file__).parent / "cases" / "invalid").glob("*.yaml"))
 
 
 def expected_lines(case: Path) -> list[str]:
-    """Return the '# expect: ' lines a case file carries, in order."""
-    return [line.removeprefix("# expect: ") for line in case.read_text(encoding="utf-8").splitlines()
+    """Return the '# expect: ' lines a case file carries, in order, whatever its (possibly wrong) encoding."""
+    data = case.read_bytes()
+    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8", "replace")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16-le")
+    return [line.removeprefix("# expect: ") for line in text.lstrip("\ufeff").splitlines()
             if line.startswith("# expect: ")]
 
 

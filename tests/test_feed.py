@@ -1,7 +1,9 @@
-"""The JSON feed: checked as data, against its schema, and for safe bytes."""
+"""The JSON feed: checked as data, against the schemas the site publishes, and for safe bytes."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,12 +11,14 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import REPO
-from policysite.feed import dump_json
+from conftest import REPO, VALID_APP
+from policysite.feed import MAX_SAFE_INTEGER, dump_json
 from policysite.pipeline import build
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
-FEED_SCHEMA = json.loads((REPO / "schema/feed.schema.json").read_text())
+BASE_URL = yaml.safe_load((REPO / "content/site.yaml").read_text())["base_url"]
+SOURCE_SCHEMA = json.loads((REPO / "schema/feed.schema.json").read_text())
+Validator = jsonschema.Draft202012Validator
 
 
 @pytest.fixture(scope="module")
@@ -24,31 +28,116 @@ def site_dir(tmp_path_factory) -> Path:
     return out
 
 
-def validator(pointer: str = ""):
-    schema = {"$defs": FEED_SCHEMA["$defs"], "$ref": f"#/$defs/{pointer}"} if pointer else FEED_SCHEMA
-    cls = jsonschema.Draft202012Validator
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+def load(path: Path):
+    return json.loads(path.read_bytes())
 
 
-def test_feed_validates_against_its_schema(site_dir):
-    validator().validate(json.loads((site_dir / "feed.json").read_bytes()))
+def published_schema(site_dir: Path, url: str, base_url: str = BASE_URL) -> dict:
+    """Return the schema the built site publishes at url, failing if it does not publish one."""
+    assert url.startswith(f"{base_url}schema/v1/"), f"{url} is not a schema this site publishes"
+    path = site_dir / url.removeprefix(base_url)
+    assert path.is_file(), f"the site does not publish {url}"
+    return load(path)
 
 
-def test_every_app_file_validates_against_its_schema(site_dir):
-    files = sorted((site_dir / "api/v1/apps").glob("*.json"))
-    assert len(files) == len(list((REPO / "content/apps").glob("*.yaml")))
-    for path in files:
-        validator("app_document").validate(json.loads(path.read_bytes()))
+def closed(schema):
+    """Return a copy of a schema in which every object that lists its fields allows no others."""
+    if isinstance(schema, list):
+        return [closed(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: closed(v) if k not in ("enum", "const", "required") else v for k, v in schema.items()}
+    if "properties" in schema and "additionalProperties" not in schema:
+        out["additionalProperties"] = False
+    return out
+
+
+def json_files(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.json"))
+
+
+def check_published_schemas(site_dir: Path, base_url: str) -> None:
+    for path in sorted((site_dir / "schema").rglob("*.json")):
+        schema = load(path)
+        Validator.check_schema(schema)
+        assert schema["$id"] == base_url + path.relative_to(site_dir).as_posix()
+        assert schema["x-version"] == SOURCE_SCHEMA["x-version"]
+
+
+def check_documents(site_dir: Path, base_url: str, close: bool = False) -> set[str]:
+    """Validate every JSON document against the schema it names; return the paths checked."""
+    checked = set()
+    for path in json_files(site_dir):
+        if path.relative_to(site_dir).parts[0] == "schema":
+            continue
+        doc = load(path)
+        if path.relative_to(site_dir).as_posix() == "changes.json":
+            # A JSON Feed 1.1 document: no room for our own fields; its schema is published beside the others.
+            schema = published_schema(site_dir, f"{base_url}schema/v1/changes.schema.json", base_url)
+            Validator(schema, format_checker=Validator.FORMAT_CHECKER).validate(doc)
+            checked.add("changes.json")
+            continue
+        assert isinstance(doc, dict) and "schema" in doc, f"{path.relative_to(site_dir)} does not name its schema"
+        schema = published_schema(site_dir, doc["schema"], base_url)
+        Validator(closed(schema) if close else schema, format_checker=Validator.FORMAT_CHECKER).validate(doc)
+        assert doc["feed_version"] == schema["x-version"], path
+        checked.add(path.relative_to(site_dir).as_posix())
+    return checked
+
+
+def test_site_publishes_a_valid_schema_for_each_document_with_its_address_and_version(site_dir):
+    names = sorted(p.name for p in (site_dir / "schema/v1").iterdir())
+    assert names == ["app.schema.json", "changes.schema.json", "feed.schema.json", "index.schema.json"]
+    check_published_schemas(site_dir, BASE_URL)
+
+
+def test_every_json_file_the_build_writes_validates_against_the_schema_the_site_publishes(site_dir):
+    checked = check_documents(site_dir, BASE_URL)
+    index = load(site_dir / "api/v1/index.json")
+    expected = {"feed.json", "changes.json", "api/v1/index.json"} | {f"api/v1/apps/{p.stem}.json" for p in (REPO / "content/apps").glob("*.yaml")}
+    assert expected | {f"api/v1/by-hash/{a['sha256']}.json" for a in index["apps"]} <= checked
+
+
+def test_every_field_the_build_writes_is_described_in_the_schema(site_dir):
+    """Published objects stay open for later additions; what we write today must all be documented."""
+    check_documents(site_dir, BASE_URL, close=True)
+
+
+def test_a_site_with_another_address_publishes_schemas_at_that_address(project):
+    base = "https://mirror.example.org/policies/"
+    settings = project.root / "content/site.yaml"
+    settings.write_text(settings.read_text().replace("https://policies.clearos.example/", base))
+    build(project.root, project.out)
+    check_published_schemas(project.out, base)
+    assert check_documents(project.out, base) >= {"feed.json", "api/v1/index.json", "api/v1/apps/sample_app.json"}
+    assert load(project.out / "feed.json")["schema"] == base + "schema/v1/feed.schema.json"
+
+
+def test_the_schemas_are_documented_field_by_field():
+    doc = (REPO / "docs/feed.md").read_text(encoding="utf-8")
+    names = set()
+
+    def walk(schema):
+        if isinstance(schema, dict):
+            names.update(schema.get("properties", {}))
+            for value in schema.values():
+                walk(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                walk(value)
+    walk(SOURCE_SCHEMA)
+    assert sorted(n for n in names if f"`{n}`" not in doc) == []
 
 
 def test_feed_legend_is_methods_yaml_in_order(site_dir):
-    feed = json.loads((site_dir / "feed.json").read_bytes())
-    assert [(m["id"], m["bit"], m["title"], m["colour"]) for m in feed["legend"]] == \
-           [(m["id"], m["bit"], m["title"], m["colour"]) for m in METHODS]
+    feed = load(site_dir / "feed.json")
+    assert [(m["id"], m["bit"], m["title"], m["colour"], m["outline"], m["marker"]) for m in feed["legend"]] == \
+           [(m["id"], m["bit"], m["title"], m["colour"], m["outline"], m["marker"]) for m in METHODS]
+    assert all(m["ink"] in ("#000000", "#ffffff") for m in feed["legend"])
 
 
 def test_supported_is_the_or_of_available_bits_from_the_yaml(site_dir):
-    feed = json.loads((site_dir / "feed.json").read_bytes())
+    feed = load(site_dir / "feed.json")
     for entry in feed["apps"]:
         support = yaml.safe_load((REPO / f"content/apps/{entry['basename']}.yaml").read_text())["support"]
         expected = sum(m["bit"] for m in METHODS if support[m["id"]]["available"])
@@ -57,22 +146,101 @@ def test_supported_is_the_or_of_available_bits_from_the_yaml(site_dir):
 
 
 def test_feed_apps_are_sorted_and_match_their_own_files(site_dir):
-    feed = json.loads((site_dir / "feed.json").read_bytes())
+    feed = load(site_dir / "feed.json")
     names = [a["basename"] for a in feed["apps"]]
     assert names == sorted(names)
     for entry in feed["apps"]:
-        detail = json.loads((site_dir / f"api/v1/apps/{entry['basename']}.json").read_bytes())["app"]
-        assert {k: detail[k] for k in entry} == entry
+        document = load(site_dir / f"api/v1/apps/{entry['basename']}.json")
+        assert document["legend"] == feed["legend"]
+        assert {k: document["app"][k] for k in entry} == entry
+        assert entry["json_url"] == f"{BASE_URL}api/v1/apps/{entry['basename']}.json"
 
 
-def test_feed_has_no_wall_clock_time(site_dir, project, monkeypatch):
-    """Two builds at different times and SOURCE_DATE_EPOCH values give the same feed."""
+def test_index_lists_every_app_with_the_hash_of_its_file(site_dir):
+    index = load(site_dir / "api/v1/index.json")
+    feed = load(site_dir / "feed.json")
+    assert [a["basename"] for a in index["apps"]] == [a["basename"] for a in feed["apps"]]
+    assert index["legend"] == feed["legend"]
+    assert index["apps_url"] == BASE_URL + "api/v1/apps/" and index["by_hash_url"] == BASE_URL + "api/v1/by-hash/"
+    for entry in index["apps"]:
+        data = (site_dir / f"api/v1/apps/{entry['basename']}.json").read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert (site_dir / f"api/v1/by-hash/{entry['sha256']}.json").read_bytes() == data
+        assert entry["supported"] == json.loads(data)["app"]["supported"]
+    hashed = sorted(p.stem for p in (site_dir / "api/v1/by-hash").iterdir())
+    assert hashed == sorted(e["sha256"] for e in index["apps"])
+
+
+def test_changing_one_app_changes_only_its_hash(project):
+    project.app("second_app", VALID_APP.replace("Sample App", "Second App"))
+    build(project.root, project.out)
+    before = {e["basename"]: e["sha256"] for e in load(project.out / "api/v1/index.json")["apps"]}
+    project.app("second_app", VALID_APP.replace("Sample App", "Second App").replace("2 business days", "3 business days"))
+    build(project.root, project.out)
+    after = {e["basename"]: e["sha256"] for e in load(project.out / "api/v1/index.json")["apps"]}
+    assert after["sample_app"] == before["sample_app"] and after["second_app"] != before["second_app"]
+    assert not (project.out / f"api/v1/by-hash/{before['second_app']}.json").exists()
+
+
+def test_feed_has_no_wall_clock_time(project, monkeypatch):
+    """Two builds at different times of one day give the same feed: only the date can matter
+    (to freshness and scheduled changes), never the time."""
     out_a, out_b = project.root / "a", project.root / "b"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795651201")   # 2026-11-26 00:00:01 UTC
     build(project.root, out_a)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737599")   # 2026-11-26 23:59:59 UTC
     build(project.root, out_b)
-    assert (out_a / "feed.json").read_bytes() == (out_b / "feed.json").read_bytes()
+    for path in json_files(out_a):
+        assert path.read_bytes() == (out_b / path.relative_to(out_a)).read_bytes(), path
+
+
+# --- Safe bytes -------------------------------------------------------------------------------
+
+def refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def unsafe_values(value, path="$") -> list[str]:
+    """List integers a JavaScript client cannot hold exactly, and strings with lone surrogates."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in unsafe_values(k, path) + unsafe_values(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in unsafe_values(v, f"{path}[{i}]")]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+        return [f"{path}: unsafe integer"]
+    if isinstance(value, float):
+        return [f"{path}: float"]  # the feed has no fractional numbers at all
+    if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+        return [f"{path}: lone surrogate"]
+    return []
+
+
+def check_safe_bytes(path: Path) -> None:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")  # strict: fails on bad UTF-8 or encoded surrogates
+    for ch in ("<", ">", "&", "\u2028", "\u2029"):
+        assert ch not in text, f"{path.name}: raw {ch!r} would break out of an inline <script>"
+    assert raw.endswith(b"\n") and not raw.startswith(b"\xef\xbb\xbf")
+    value = json.loads(text, parse_constant=refuse_constant)
+    assert unsafe_values(value) == [], path
+
+
+def test_every_json_file_is_utf8_script_safe_and_holds_only_safe_values(site_dir):
+    for path in json_files(site_dir):
+        check_safe_bytes(path)
+
+
+def test_hostile_text_in_an_app_stays_inert_in_its_json(project):
+    hostile = "</script><script>alert(1)</script><!-- & ünïcode"  # the loader refuses U+2028/9 in content
+    written = hostile
+    project.app("sample_app", VALID_APP.replace(
+        "    response_time: 2 business days\n", f"    response_time: 2 business days\n    scope: \"{written}\"\n"))
+    build(project.root, project.out)
+    path = project.out / "api/v1/apps/sample_app.json"
+    check_safe_bytes(path)
+    assert load(path)["app"]["methods"][2]["scope"] == hostile
 
 
 def test_json_is_safe_to_inline_in_a_script_element():
@@ -84,6 +252,63 @@ def test_json_is_safe_to_inline_in_a_script_element():
     assert "café".encode() in raw  # UTF-8, not \\u escapes, for size
 
 
-def test_json_refuses_nan():
-    with pytest.raises(ValueError):
-        dump_json({"x": float("nan")})
+@pytest.mark.parametrize("value, message", [
+    ({"x": float("nan")}, "$.x: nan is not a JSON number"),
+    ({"x": [float("inf")]}, "$.x[0]: inf is not a JSON number"),
+    ({"x": 2**53}, "$.x: integer 9007199254740992 is beyond ±(2^53 - 1), which JavaScript cannot hold exactly"),
+    ({"x": -(2**53)}, "$.x: integer -9007199254740992 is beyond ±(2^53 - 1), which JavaScript cannot hold exactly"),
+    ({"x": "a\ud800b"}, "$.x: lone surrogate U+D800 cannot be written as UTF-8"),
+    ({"a\udfffb": 1}, "$ (key): lone surrogate U+DFFF cannot be written as UTF-8"),
+    ({1: "x"}, "$: object key 1 is not text"),
+    ({"x": {1, 2}}, "$.x: set is not a JSON value"),
+])
+def test_json_refuses_values_a_client_could_not_read_back(value, message):
+    with pytest.raises(ValueError) as exc:
+        dump_json(value)
+    assert str(exc.value) == message
+
+
+def test_json_keeps_the_largest_safe_integers_and_astral_characters():
+    data = {"big": MAX_SAFE_INTEGER, "small": -MAX_SAFE_INTEGER, "emoji": "\U0001f600"}
+    assert json.loads(dump_json(data)) == data
+
+
+def test_closed_schema_check_would_catch_an_undocumented_field(site_dir):
+    """The closed variant used above really rejects a field the schema does not list."""
+    doc = copy.deepcopy(load(site_dir / "api/v1/apps/web_proxy.json"))
+    doc["app"]["undocumented"] = 1
+    schema = published_schema(site_dir, doc["schema"])
+    Validator(schema).validate(doc)  # open: a client on 1.0 accepts a 1.x document with new fields
+    with pytest.raises(jsonschema.ValidationError):
+        Validator(closed(schema)).validate(doc)
+
+
+# --- The build refuses to publish a feed that breaks its own schema ---------------------------
+
+def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
+    """Valid content cannot cause this; a bug of ours could, and must never reach Webconfig."""
+    from conftest import tree_digest
+    from policysite import feed
+
+    assert project.run()[0] == 0
+    before = tree_digest(project.out)
+    real = feed.app_detail
+    monkeypatch.setattr(feed, "app_detail", lambda app, site: {k: v for k, v in real(app, site).items() if k != "summary"})
+    status, _, err = project.run(capsys=capsys)
+    assert status == 1 and tree_digest(project.out) == before
+    assert err.splitlines()[0] == (
+        "content/apps/sample_app.yaml:1:1: the feed would not match the published app.schema.json "
+        "at $.app: 'summary' is a required property; this is a bug in policysite, please report it")
+
+
+def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkeypatch, capsys):
+    from policysite import feed
+
+    real = feed.legend_entry
+    monkeypatch.setattr(feed, "legend_entry", lambda method: {**real(method), "bit": 3} if method.bit == 1 else real(method))
+    status, _, err = project.run(capsys=capsys)
+    assert status == 1 and not project.out.exists()
+    assert err.splitlines()[:-1] == [
+        f"content/methods.yaml:1:1: the feed would not match the published {name} at $.legend[0].bit: "
+        "3 is not one of [1, 2, 4, 8, 16]; this is a bug in policysite, please report it"
+        for name in ("app.schema.json", "feed.schema.json", "index.schema.json")]

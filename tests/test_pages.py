@@ -164,6 +164,123 @@ def test_method_names_and_colours_live_only_in_methods_yaml():
     colours = {m["colour"] for m in METHODS} | {m["outline"] for m in METHODS}
     needles = [m["title"] for m in METHODS] + sorted(colours - {"#000000", "#ffffff"})  # plain ink is not a method colour
     needles += [m["id"] for m in METHODS if m["id"] != "vendor"]  # 'vendor' is also an ordinary word and field
-    places = [*REPO.glob("templates/*"), *REPO.glob("static/*"), *REPO.glob("policysite/*.py")]
+    places = [p for p in (*REPO.glob("templates/**/*"), *REPO.glob("static/**/*"), *REPO.glob("policysite/*.py")) if p.is_file()]
+    assert REPO / "static/embed/support-policy.js" in places  # the widget draws the legend from the feed alone
     found = [(p.name, n) for p in places for n in needles if n.lower() in p.read_text(encoding="utf-8").lower()]
     assert found == []
+
+
+SITE = yaml.safe_load((REPO / "content/site.yaml").read_text())
+DOC_FILES = sorted((REPO / "content/docs").rglob("*.md"))
+
+
+def front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+
+
+def test_every_page_has_its_canonical_url_and_link_preview_metadata(site_dir):
+    for page in html_pages(site_dir):
+        doc = soup(page)
+        path = page.relative_to(site_dir).as_posix().removesuffix("index.html")
+        canonical = SITE["base_url"] + path
+        assert [l["href"] for l in doc.select('link[rel="canonical"]')] == [canonical], page
+        meta = {m["property"]: m["content"] for m in doc.select("meta[property]")}
+        title = doc.title.get_text()
+        description = doc.select_one('meta[name="description"]')["content"]
+        assert description.strip() and meta["og:description"] == description, page
+        assert meta["og:url"] == canonical and meta["og:site_name"] == SITE["title"], page
+        assert title.startswith(meta["og:title"] + " · "), page
+        assert meta["og:type"] == ("website" if path == "" else "article"), page
+
+
+def test_app_page_preview_uses_the_app_name_and_summary(site_dir):
+    data = app_yaml("lets_encrypt")
+    doc = soup(site_dir / "apps/lets_encrypt/index.html")
+    assert doc.select_one('meta[property="og:title"]')["content"] == f"{data['name']} support policy"
+    assert doc.select_one('meta[name="description"]')["content"] == data["summary"]
+
+
+def test_404_page_asks_not_to_be_indexed_and_has_no_canonical_url(site_dir):
+    doc = soup(site_dir / "404.html")
+    assert doc.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert not doc.select('link[rel="canonical"]') and not doc.select('meta[property="og:url"]')
+    assert doc.select_one('form[role="search"] input[name="q"]')
+
+
+@pytest.mark.parametrize("app_file", APP_FILES, ids=lambda p: p.stem)
+def test_app_breadcrumbs_lead_from_the_catalogue_through_the_category(site_dir, app_file):
+    data = app_yaml(app_file.stem)
+    crumbs = soup(site_dir / f"apps/{app_file.stem}/index.html").select('nav[aria-label="Breadcrumb"] li a')
+    assert [a.get_text(strip=True) for a in crumbs] == ["Apps", data["category"], data["name"]]
+    assert crumbs[1]["href"].endswith(f"#category-{data['category'].lower()}")
+    assert crumbs[-1]["aria-current"] == "page"
+
+
+@pytest.mark.parametrize("app_file", APP_FILES, ids=lambda p: p.stem)
+def test_how_to_get_support_shows_offered_methods_first_then_the_others_with_reasons(site_dir, app_file):
+    data = app_yaml(app_file.stem)
+    how = soup(site_dir / f"apps/{app_file.stem}/index.html").select_one("section.how")
+    offered = [m["id"] for m in METHODS if data["support"][m["id"]]["available"]]
+    missing = [m["id"] for m in METHODS if not data["support"][m["id"]]["available"]]
+    sections = how.select("section.method-detail")
+    assert [s["id"] for s in sections] == [f"detail-{m}" for m in offered + missing]
+    groups = [h.get_text(strip=True) for h in how.select("h3.how-group")]
+    assert groups == ["Offered for this app"] * bool(offered) + ["Not offered for this app"] * bool(missing)
+    summary = how.select_one(".support-summary").get_text(" ", strip=True)
+    if not offered:
+        assert summary.startswith(f"No kind of support is offered for {data['name']}.")
+    elif not missing:
+        assert summary == f"All {len(offered)} kinds of support are offered for {data['name']}."
+    else:
+        assert summary.startswith(f"{len(offered)} of {len(METHODS)} kinds of support")
+        assert [a["href"] for a in how.select(".support-summary a")] == [f"#detail-{m}" for m in offered]
+    for section in sections:
+        method = section["id"].removeprefix("detail-")
+        entry = data["support"][method]
+        text = section.get_text(" ", strip=True)
+        assert next(m["title"] for m in METHODS if m["id"] == method) in section.h4.get_text()
+        if entry["available"]:
+            assert "— available" in text
+            for key in ("url", "email", "hours", "timezone", "response_time", "scope"):
+                assert key not in entry or entry[key] in text, (method, key)
+        else:
+            assert "— not available" in text and entry["reason"] in text
+            assert "alternative" not in entry or entry["alternative"] in text
+
+
+@pytest.mark.parametrize("app_file", APP_FILES, ids=lambda p: p.stem)
+def test_app_page_lists_every_related_level2_article(site_dir, app_file):
+    """Related articles are those the app names and those whose front matter names the app."""
+    data = app_yaml(app_file.stem)
+    named = set((data.get("level2") or {}).get("articles") or ())
+    naming = {p.stem for p in DOC_FILES if p.parent.name == "level2" and p.stem != "index"
+              and app_file.stem in (front_matter(p).get("apps") or ())}
+    links = soup(site_dir / f"apps/{app_file.stem}/index.html").select(".article-list a")
+    assert sorted(a["href"] for a in links) == sorted(f"../../level2/{a}/" for a in named | naming)
+
+
+def test_an_article_naming_an_app_shows_on_that_app_page_even_when_the_app_does_not_name_it(project):
+    project.write("content/docs/level2/other-article.md",
+                  "---\ntitle: Another article\nsummary: One the app does not name.\norder: 2\napps: [sample_app]\n---\nText.\n")
+    assert project.run("build")[0] == 0
+    links = soup(project.out / "apps/sample_app/index.html").select(".article-list a")
+    assert [a["href"] for a in links] == ["../../level2/software-raid-5/", "../../level2/other-article/"]
+    assert "One the app does not name." in soup(project.out / "apps/sample_app/index.html").select_one(".article-list").get_text()
+
+
+def test_catalogue_rows_carry_what_the_filters_read_and_the_form_is_hidden_without_javascript(site_dir):
+    page = soup(site_dir / "index.html")
+    for row in page.select("li.app-row"):
+        data = app_yaml(row["data-app"])
+        assert row["data-category"] == data["category"] and row["data-vendor"] == data["vendor"]
+        assert row["data-methods"].split() == [m["id"] for m in METHODS if data["support"][m["id"]]["available"]]
+    form = page.select_one("form#filters")
+    assert form.has_attr("hidden"), "without JavaScript the filters cannot work, so they must not show"
+    assert [b["value"] for b in form.select('input[type="checkbox"][name="method"]')] == [m["id"] for m in METHODS]
+    apps = [app_yaml(p.stem) for p in APP_FILES]
+    assert [o["value"] for o in form.select("#filter-category option")] == [""] + sorted({a["category"] for a in apps})
+    assert sorted(o["value"] for o in form.select("#filter-vendor option")) == [""] + sorted({a["vendor"] for a in apps})
+    for control in form.select("input, select"):
+        assert form.select_one(f'label[for="{control["id"]}"]'), control["id"]
+    assert page.select_one("#match-count")["role"] == "status"
+    assert page.select_one('script[src="assets/catalogue.js"]').has_attr("defer")

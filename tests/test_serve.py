@@ -85,10 +85,23 @@ def test_edit_is_rebuilt_and_bad_edit_keeps_last_good_site(server):
     assert status == 200 and "Edited App" in body
 
 
-def test_server_serves_nothing_outside_the_site(server):
+def raw_get(port: int, target: bytes) -> str:
+    """Send one GET with target exactly as given (no client-side normalisation); return the whole reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("latin-1")
+
+
+@pytest.mark.parametrize("target", [
+    b"/../content/site.yaml", b"/%2e%2e/content/site.yaml", b"/%2E%2E%2Fcontent%2Fsite.yaml", b"/apps/../../content/site.yaml",
+    b"/..%2f..%2fcontent/site.yaml", b"/..\\content\\site.yaml", b"//etc/passwd", b"/%2fetc%2fpasswd", b"/../../../../etc/passwd",
+    b"/assets/..%252f..%252fcontent/site.yaml", b"/.%2e/content/site.yaml",
+])
+def test_server_serves_nothing_outside_the_site(server, target):
     project, url, port = server
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(b"GET /../content/site.yaml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        reply = sock.recv(65536).decode("latin-1")
-    assert reply.split()[1] in ("403", "404")
-    assert "base_url" not in reply
+    reply = raw_get(port, target)
+    assert reply.split()[1] in ("400", "403", "404")
+    assert "base_url" not in reply and "root:" not in reply

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from conftest import tree_digest
@@ -50,3 +52,24 @@ def test_leftovers_of_an_interrupted_build_are_cleaned_at_the_next_start(tmp_pat
 def test_output_paths_cannot_leave_the_output_folder(tmp_path, dest):
     with pytest.raises(ValueError):
         safe_dest(tmp_path, dest)
+
+
+def test_unchanged_files_keep_their_time_so_etags_survive_a_publish(tmp_path):
+    """nginx builds ETag and Last-Modified from mtime and size; only changed files may get new ones."""
+    out = tmp_path / "site"
+    write_site({"same.json": b"{}", "changed.json": b"[1]", "gone.json": b"x"}, out)
+    for name in ("same.json", "changed.json"):
+        os.utime(out / name, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    write_site({"same.json": b"{}", "changed.json": b"[2]", "new.json": b"y"}, out)
+    assert (out / "same.json").stat().st_mtime_ns == 1_000_000_000_000_000_000
+    assert (out / "changed.json").stat().st_mtime_ns > 1_000_000_000_000_000_000
+    assert sorted(p.name for p in out.iterdir()) == ["changed.json", "new.json", "same.json"]
+
+
+def test_a_file_changed_twice_within_a_second_never_keeps_its_time(tmp_path):
+    out = tmp_path / "site"
+    times = []
+    for body in (b"[1]", b"[2]", b"[3]"):  # same size each time, written at once
+        write_site({"feed.json": body}, out)
+        times.append((out / "feed.json").stat().st_mtime_ns)
+    assert times[0] + 1_000_000_000 <= times[1] and times[1] + 1_000_000_000 <= times[2]

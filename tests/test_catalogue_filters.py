@@ -1,0 +1,166 @@
+"""The catalogue's filters in real headless Chromium: by keyboard alone, kept in the address, without JavaScript."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import yaml
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import (  # noqa: F401  fixtures are used by name
+    DESKTOP, REPO, browser, built_site, open_page, screenshot, scripts_disabled, site_url,
+)
+
+METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text(encoding="utf-8"))["methods"]
+APPS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "content/apps").glob("*.yaml"))}
+# The method the issue names as its example filter: "has ClearCenter Professional support" (bit 8).
+PRO = next(m["id"] for m in METHODS if m["bit"] == 8)
+
+
+def fold(text: str) -> str:
+    """Fold case and accents the way a reader expects a search box to."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).casefold()
+
+
+def expected(q: str = "", category: str = "", vendor: str = "", methods: tuple[str, ...] = ()) -> list[str]:
+    """Compute from the content files which apps a filter should leave, independently of the page."""
+    terms = fold(q).split()
+    found = []
+    for basename, app in APPS.items():
+        text = fold(" ".join((app["name"], app["summary"], basename.replace("_", " "))))
+        if category and app["category"] != category or vendor and app["vendor"] != vendor:
+            continue
+        if not all(app["support"][m]["available"] for m in methods):
+            continue
+        if all(t in text for t in terms):
+            found.append(basename)
+    return sorted(found)
+
+
+def shown_apps(driver) -> list[str]:
+    """Return the apps whose rows are displayed."""
+    return sorted(r.get_attribute("data-app") for r in driver.find_elements(By.CSS_SELECTOR, "li.app-row") if r.is_displayed())
+
+
+def count_text(driver) -> str:
+    return driver.find_element(By.ID, "match-count").text.strip()
+
+
+def query(driver) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(driver.current_url).query)
+
+
+def wait_for_count(driver, text: str) -> None:
+    WebDriverWait(driver, 5).until(lambda d: count_text(d) == text, f"count never read {text!r}; it reads {count_text(driver)!r}")
+
+
+def focus_ring(driver) -> tuple[str, str]:
+    """Return the outline style and width the focused element shows."""
+    return tuple(driver.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]"))
+
+
+def tab_to(driver, predicate_js: str, limit: int = 60) -> None:
+    """Press Tab until the focused element satisfies a JavaScript predicate on `el`."""
+    for _ in range(limit):
+        if driver.execute_script(f"const el = document.activeElement; return !!({predicate_js});"):
+            return
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    pytest.fail(f"{predicate_js} never got the focus within {limit} presses of Tab")
+
+
+def test_filters_work_by_keyboard_alone_and_keep_their_state_in_the_address(browser, site_url):
+    open_page(browser, site_url)
+    total = len(APPS)
+    assert count_text(browser) == f"{total} apps in {len({a['category'] for a in APPS.values()})} categories."
+    assert browser.execute_script("return document.activeElement === document.body")  # as after loading: no focus yet
+    tab_to(browser, "el.id === 'filter-q'")
+    browser.switch_to.active_element.send_keys("mail")
+    want = expected(q="mail")
+    wait_for_count(browser, f"{len(want)} of {total} apps match the filters.")
+    assert shown_apps(browser) == want and 0 < len(want) < total
+    assert query(browser) == {"q": ["mail"]}
+
+    tab_to(browser, f"el.type === 'checkbox' && el.value === '{PRO}'")
+    assert focus_ring(browser) == ("solid", "3px"), "the focused checkbox shows no focus ring"
+    browser.switch_to.active_element.send_keys(Keys.SPACE)
+    want = expected(q="mail", methods=(PRO,))
+    wait_for_count(browser, f"{len(want)} of {total} apps {'matches' if len(want) == 1 else 'match'} the filters.")
+    assert shown_apps(browser) == want
+    assert query(browser) == {"q": ["mail"], "method": [PRO]}
+    screenshot(browser, "catalogue-filtered-desktop")
+
+    tab_to(browser, "el.matches('[data-filter-clear]')")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_count(browser, f"{total} apps in {len({a['category'] for a in APPS.values()})} categories.")
+    assert shown_apps(browser) == sorted(APPS)
+    assert urlsplit(browser.current_url).query == ""
+    assert browser.execute_script("return document.activeElement.id") == "filter-q"
+
+
+def test_category_and_developer_are_chosen_with_the_keyboard(browser, site_url):
+    open_page(browser, site_url)
+    category = browser.find_element(By.ID, "filter-category")
+    category.send_keys(Keys.DOWN)  # the first category after "All categories"
+    chosen = category.get_attribute("value")
+    assert chosen == sorted({a["category"] for a in APPS.values()})[0]
+    want = expected(category=chosen)
+    wait_for_count(browser, f"{len(want)} of {len(APPS)} apps match the filters.")
+    assert shown_apps(browser) == want
+    hidden_sections = [s.get_attribute("data-category") for s in browser.find_elements(By.CSS_SELECTOR, "section.category")
+                       if not s.is_displayed()]
+    assert sorted(hidden_sections) == sorted({a["category"] for a in APPS.values()} - {chosen})
+    vendor = browser.find_element(By.ID, "filter-vendor")
+    vendor.send_keys(Keys.DOWN)
+    want = expected(category=chosen, vendor=vendor.get_attribute("value"))
+    assert shown_apps(browser) == want
+    assert query(browser) == {"category": [chosen], "vendor": [vendor.get_attribute("value")]}
+
+
+def test_a_shared_address_opens_with_the_same_filters(browser, site_url):
+    vendor = "ClearFoundation"
+    params = [("q", "Firewall"), ("vendor", vendor), ("method", PRO), ("category", "No such category"), ("method", "no_such_method")]
+    open_page(browser, site_url + "?" + urlencode(params))
+    want = expected(q="Firewall", vendor=vendor, methods=(PRO,))
+    assert 0 < len(want) < len(APPS)
+    assert shown_apps(browser) == want
+    assert browser.find_element(By.ID, "filter-q").get_attribute("value") == "Firewall"
+    assert browser.find_element(By.ID, "filter-vendor").get_attribute("value") == vendor
+    assert browser.find_element(By.ID, "filter-category").get_attribute("value") == ""  # unknown values are dropped
+    ticked = [b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "input[name=method]") if b.is_selected()]
+    assert ticked == [PRO]
+    assert count_text(browser) == f"{len(want)} of {len(APPS)} apps match the filters."
+    assert query(browser) == {"q": ["Firewall"], "vendor": [vendor], "method": [PRO]}
+
+
+def test_search_ignores_case_and_accents_and_says_when_nothing_matches(browser, site_url):
+    open_page(browser, site_url + "?q=" + "FIRÉWALL")
+    assert shown_apps(browser) == expected(q="firewall") != []
+    open_page(browser, site_url + "?q=zzzz-no-app-has-this")
+    assert shown_apps(browser) == []
+    assert count_text(browser) == "No apps match the filters."
+    assert browser.find_element(By.ID, "no-match").is_displayed()
+    assert not any(s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "section.category"))
+
+
+def test_hostile_text_in_the_address_stays_text(browser, site_url):
+    payload = '"><img src=x onerror="document.title=\'pwned\'">'
+    open_page(browser, site_url + "?" + urlencode({"q": payload}))
+    assert browser.find_element(By.ID, "filter-q").get_attribute("value") == payload
+    assert browser.title != "pwned" and not browser.find_elements(By.CSS_SELECTOR, "main img")
+
+
+def test_without_javascript_the_full_grouped_list_shows_and_the_filters_do_not(browser, site_url):
+    with scripts_disabled(browser):
+        open_page(browser, site_url + "?" + urlencode({"q": "mail", "method": PRO}))
+        assert not browser.find_element(By.ID, "filters").is_displayed()
+        assert shown_apps(browser) == sorted(APPS)
+        assert all(s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "section.category"))
+        assert count_text(browser).startswith(f"{len(APPS)} apps in ")
+        screenshot(browser, "catalogue-no-javascript-desktop")
+    open_page(browser, site_url)
+    assert browser.find_element(By.ID, "filters").is_displayed()

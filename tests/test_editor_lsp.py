@@ -1,0 +1,63 @@
+"""What a maintainer sees in the editor: yaml-language-server (the engine of VS Code's YAML extension)
+finds the schema from each file's first line, flags mistakes where check does, and completion explains
+each field with the schema's own description."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import REPO
+from lsp import LanguageServer
+
+SCHEMA = json.loads((REPO / "schema/app.schema.json").read_text(encoding="utf-8"))
+MODELINE = "# yaml-language-server: $schema=../../schema/app.schema.json\n"
+
+
+@pytest.fixture
+def editor(project):
+    """A language server over the project, which has the repository's schema beside its content."""
+    shutil.copytree(REPO / "schema", project.root / "schema")
+    server = LanguageServer(project.root)
+    yield server
+    server.close()
+
+
+def app_text(project) -> str:
+    return MODELINE + (project.root / "content/apps/sample_app.yaml").read_text(encoding="utf-8")
+
+
+def test_editor_flags_a_misspelt_key_on_the_line_check_reports(project, editor, capsys):
+    text = app_text(project).replace("summary:", "sumary:")
+    path = project.write("content/apps/sample_app.yaml", text)
+    diagnostics = editor.open(path, text)
+    flagged = [(d["range"]["start"]["line"] + 1, d["range"]["start"]["character"] + 1, d["message"]) for d in diagnostics]
+    assert (7, 1, "Property sumary is not allowed.") in flagged
+    _, _, err = project.run("check", capsys=capsys)
+    assert err.splitlines()[0] == "content/apps/sample_app.yaml:7:1: sumary: unknown field; did you mean 'summary'?"
+
+
+def test_editor_accepts_a_valid_file_and_a_scaffolded_one(project, editor, capsys):
+    text = app_text(project)
+    assert editor.open(project.write("content/apps/sample_app.yaml", text), text) == []
+    project.run("new", "web_proxy", capsys=capsys)
+    path = project.root / "content/apps/web_proxy.yaml"
+    assert editor.open(path, path.read_text(encoding="utf-8")) == []
+
+
+def test_completion_in_a_method_offers_its_fields_with_the_schemas_descriptions(project, editor):
+    lines = app_text(project).splitlines()
+    at = lines.index("  clearcenter_consulting:") + 1
+    text = "\n".join(lines[:at] + ["    "] + lines[at:]) + "\n"
+    path = project.write("content/apps/sample_app.yaml", text)
+    editor.open(path, text)
+    items = {item["label"]: item for item in editor.complete(path, at, 4)}
+    method = SCHEMA["$defs"]["method_policy"]["properties"]
+    for field in ("url", "email", "hours", "timezone", "response_time", "scope", "change"):
+        assert field in items, sorted(items)
+        documentation = items[field].get("documentation")
+        documentation = documentation.get("value") if isinstance(documentation, dict) else documentation
+        description = method[field].get("description") or SCHEMA["$defs"]["scheduled_change"]["description"]
+        assert documentation == description, field
