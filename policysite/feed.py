@@ -7,6 +7,7 @@ its file); schema/v1/{feed,app,index}.schema.json (the published contract).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import json
@@ -14,6 +15,8 @@ import math
 
 import jsonschema
 
+from .cache import Store
+from .cache import digest_of as cache_digest
 from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
 
@@ -202,12 +205,23 @@ def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     return out
 
 
-def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str) -> list[Problem]:
-    """Check every JSON document about to be published against the schema it names; locate what fails."""
+def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str,
+               valid: Store | None = None) -> list[Problem]:
+    """Check every JSON document about to be published against the schema it names; locate what fails.
+
+    A list of apps is checked item by item against the item's own definition (the schemas put no
+    rule across items), so that valid, which remembers the hashes of what passed before, can spare
+    the items and documents that did not change.
+    """
+    valid = valid if valid is not None else Store(None, "valid")
     cls = jsonschema.Draft202012Validator
-    validators = {name: cls(schema if pointer is None else {"$defs": schema["$defs"], "$ref": f"#/$defs/{pointer}"},
-                            format_checker=cls.FORMAT_CHECKER)
-                  for name, pointer in PUBLISHED_SCHEMAS.items()}
+    whole, items = {}, {}
+    for name, pointer in PUBLISHED_SCHEMAS.items():
+        doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
+        listed = doc_schema["properties"].get("apps", {}).pop("items", None)
+        whole[name] = cls({**doc_schema, "$defs": schema["$defs"]}, format_checker=cls.FORMAT_CHECKER)
+        if listed:
+            items[name] = (listed["$ref"], cls({"$defs": schema["$defs"], "$ref": listed["$ref"]}, format_checker=cls.FORMAT_CHECKER))
     by_basename = {a.basename: a.src_path for a in site.apps}
     apps = sorted(site.apps, key=lambda a: a.basename)
     problems: set[Problem] = set()
@@ -216,8 +230,7 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
             continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
         doc = json.loads(data)
         name = doc["schema"].rsplit("/", 1)[1]
-        for error in validators[name].iter_errors(doc):
-            where = list(error.absolute_path)
+        for where, message in schema_errors(doc, whole[name], items.get(name), valid, ("doc", name, cache_digest(data))):
             if where[:1] == ["legend"]:
                 src_path = methods_path
             elif dest_path.startswith(APP_JSON_DIR):
@@ -228,8 +241,29 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
                 src_path = settings_path
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
             problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
-                                                 f"{error.message}; this is a bug in policysite, please report it"))
+                                                 f"{message}; this is a bug in policysite, please report it"))
     return sorted(problems)
+
+
+def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:
+    """Return (path, message) for each way doc breaks its schema, skipping what passed before unchanged."""
+    if valid.get(key):
+        return []
+    found = [(list(e.absolute_path), e.message) for e in whole.iter_errors(doc)]
+    entries = doc.get("apps")
+    if item is not None and isinstance(entries, list):
+        item_ref, validator = item
+        for i, entry in enumerate(entries):
+            entry_key = ("item", item_ref, cache_digest(json.dumps(entry, sort_keys=True).encode()))
+            if valid.get(entry_key):
+                continue
+            errors = [(["apps", i, *e.absolute_path], e.message) for e in validator.iter_errors(entry)]
+            found += errors
+            if not errors:
+                valid.put(entry_key, True)
+    if not found:
+        valid.put(key, True)
+    return found
 
 
 def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:

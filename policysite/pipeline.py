@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import dates, history, rules, schedule
+from .cache import Store
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
@@ -38,14 +39,15 @@ def check_app(file: YamlFile, today: datetime.date) -> tuple[Located, list[Probl
     return located, found + rules.check_app_rules(located, file.src_path, today)
 
 
-def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False) -> Site:
+def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False,
+              trees: Store | None = None) -> Site:
     """Read and check everything under root and build the Site, or raise ContentError.
 
     Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
     """
     today = today or dates.today()
     # 1. Read every input file into located trees (bytes and syntax checked here).
-    sources = read_sources(root)
+    sources = read_sources(root, trees)
     problems = list(sources.problems)
     # 2. Check the legend, the factors and the site settings; apps cannot be checked without them.
     methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
@@ -185,13 +187,16 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
         return ""
 
 
-def render_site(site: Site) -> dict[str, bytes]:
-    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
+def render_site(site: Site, valid: Store | None = None) -> dict[str, bytes]:
+    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema.
+
+    valid remembers the JSON that passed its schema before, so it is not checked again.
+    """
     outputs = render_pages(site)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
     feed = feed_or_problems(site, schema)
     feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
-    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
+    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml", valid)
     problems += check_changes(feed, changes_schema, "content/site.yaml")
     if problems:
         raise ContentError(problems)
@@ -215,11 +220,21 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    site = load_site(root, today=today, strict=strict, with_history=True)
-    write_site(render_site(site), out_dir)
+    trees, valid = Store(root, "trees"), Store(root, "valid")
+    try:
+        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees)
+        outputs = render_site(site, valid)
+    finally:  # what was learnt holds even when the build stops on a problem
+        trees.save()
+        valid.save()
+    write_site(outputs, out_dir)
     return site
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    return load_site(root, today=today, strict=strict)
+    trees = Store(root, "trees")
+    try:
+        return load_site(root, today=today, strict=strict, trees=trees)
+    finally:
+        trees.save()

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Store, digest_of
 from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
 from .problems import Problem, internal_problem
 
@@ -58,15 +59,15 @@ class Sources:
     problems: tuple[Problem, ...]
 
 
-def read_sources(root: Path) -> Sources:
-    """Read content/, templates/ and static/ under root, collecting problems."""
+def read_sources(root: Path, trees: Store | None = None) -> Sources:
+    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files."""
     problems: list[Problem] = []
     content = root / "content"
     is_real_dir(root, content, problems)
-    methods = read_yaml(root, content / "methods.yaml", problems)
-    factors = read_yaml(root, content / "factors.yaml", problems)
-    settings = read_yaml(root, content / "site.yaml", problems)
-    apps = tuple(read_yaml(root, p, problems) for p in list_app_files(root, problems))
+    methods = read_yaml(root, content / "methods.yaml", problems, trees)
+    factors = read_yaml(root, content / "factors.yaml", problems, trees)
+    settings = read_yaml(root, content / "site.yaml", problems, trees)
+    apps = tuple(read_yaml(root, p, problems, trees) for p in list_app_files(root, problems))
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}
@@ -100,14 +101,24 @@ def read_capped(path: Path, src_path: str, problems: list[Problem]) -> bytes | N
         return handle.read(MAX_FILE_BYTES + 1)  # one byte more than allowed is enough to say it is too big
 
 
-def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
-    """Read one YAML file into located nodes, adding any problems."""
+def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused."""
     src_path = rel(root, path)
     data = read_capped(path, src_path, problems)
     if data is None:
         return YamlFile(src_path, None)
     try:
-        return YamlFile(src_path, parse_text(data, src_path, problems))
+        if trees is None:
+            return YamlFile(src_path, parse_text(data, src_path, problems))
+        key = digest_of(data)
+        node = trees.get(key)
+        if node is None:
+            found: list[Problem] = []
+            node = parse_text(data, src_path, found)
+            if node is not None and not found:  # only clean trees: problems name the file they were found in
+                trees.put(key, node)
+            problems.extend(found)
+        return YamlFile(src_path, node)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
