@@ -33,14 +33,21 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     return None if found else located
 
 
-def check_app(file: YamlFile, today: datetime.date) -> tuple[Located, list[Problem]]:
-    """Check one app file against the schema and the rules."""
-    located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
-    return located, found + rules.check_app_rules(located, file.src_path, today)
+def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules; checks remembers the verdicts on files the schema passed."""
+    validator = validator_for("app.schema.json")
+    key = (file.src_path, file.digest, today.isoformat()) if checks is not None and file.digest else None
+    if key and (found := checks.get(key)) is not None:
+        return Located(file.node, validator), list(found)
+    located, found = check_against(file.node, file.src_path, validator)
+    found = found + rules.check_app_rules(located, file.src_path, today)
+    if key and not located.invalid:
+        checks.put(key, tuple(found))
+    return located, found
 
 
 def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False,
-              trees: Store | None = None) -> Site:
+              trees: Store | None = None, checks: Store | None = None) -> Site:
     """Read and check everything under root and build the Site, or raise ContentError.
 
     Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
@@ -64,7 +71,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
             continue
         # The rules run even when the schema found mistakes, so one run reports them all; they
         # leave alone any part of the file the schema has already found wrong.
-        checked = guarded(check_app, file.src_path, problems, file, today)
+        checked = guarded(check_app, file.src_path, problems, file, today, checks)
         if checked is None:
             continue
         located, found = checked
@@ -220,21 +227,23 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    trees, valid = Store(root, "trees"), Store(root, "valid")
+    stores = [Store(root, name) for name in ("trees", "checks", "valid")]
+    trees, checks, valid = stores
     try:
-        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees)
+        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks)
         outputs = render_site(site, valid)
     finally:  # what was learnt holds even when the build stops on a problem
-        trees.save()
-        valid.save()
+        for store in stores:
+            store.save()
     write_site(outputs, out_dir)
     return site
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    trees = Store(root, "trees")
+    trees, checks = Store(root, "trees"), Store(root, "checks")
     try:
-        return load_site(root, today=today, strict=strict, trees=trees)
+        return load_site(root, today=today, strict=strict, trees=trees, checks=checks)
     finally:
         trees.save()
+        checks.save()

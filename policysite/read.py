@@ -32,6 +32,7 @@ class YamlFile:
 
     src_path: str
     node: Node | None
+    digest: str = ""     # SHA-256 of the file's bytes, where a cache asked for it
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | No
             if node is not None and not found:  # only clean trees: problems name the file they were found in
                 trees.put(key, node)
             problems.extend(found)
-        return YamlFile(src_path, node)
+        return YamlFile(src_path, node, key)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
