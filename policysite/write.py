@@ -287,3 +287,11 @@ def swap_in(building: Path, out_dir: Path, old: Path) -> bool:
         os.rename(building, out_dir)
         os.rename(old, building)
     return True
+
+
+def manifest_is_current(out_dir: Path) -> bool:
+    """Return True if out_dir has a manifest and every file it lists is still exactly as recorded."""
+    manifest = read_manifest(out_dir, out_dir) if out_dir.is_dir() else None
+    if manifest is None:
+        return False
+    return all(is_current(entry, lstat_or_none(safe_dest(out_dir, dest))) for dest, entry in manifest.items())
