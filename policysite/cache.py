@@ -2,7 +2,8 @@
 
 The cache lives in <root>/.cache/policysite/ (git-ignored), one file per kind of work. Every entry
 is keyed by the SHA-256 of the bytes it was made from; the whole file is thrown away when the code
-version changes (our modules, the schemas, Python's and PyYAML's versions, the time zone database), so a cached result is always exactly
+version changes (our modules, the schemas, the versions of Python and of the libraries that shape
+the output, the time zone database), so a cached result is always exactly
 what the work would give today. A missing, unreadable or foreign cache file is an empty cache:
 the cache can only save time, never change an outcome.
 """
@@ -20,6 +21,8 @@ CACHE_DIR = ".cache/policysite"
 _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
+# Libraries whose versions can change what a build makes of the same input.
+LIBRARIES = ("PyYAML", "jsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
 
 
@@ -27,9 +30,11 @@ def code_version() -> str:
     """Return a hash of everything our results depend on besides the project: code, schemas, libraries."""
     global _version
     if _version is None:
-        import yaml
+        from importlib import metadata
 
-        digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0".encode())
+        digest = hashlib.sha256(sys.version.encode() + b"\0")
+        for package in LIBRARIES:
+            digest.update(f"{package}={metadata.version(package)}\0".encode())
         if TZ_VERSION.exists():  # the rules check time zone names against the machine's database
             digest.update(TZ_VERSION.read_bytes()[:64])
         for path in sorted([*_PACKAGE.glob("*.py"), *_SCHEMAS.glob("*.json")]):

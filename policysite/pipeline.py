@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import dates, history, rules, schedule
-from .cache import Store
+from .cache import Store, digest_of
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
@@ -47,7 +47,7 @@ def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None)
 
 
 def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False,
-              trees: Store | None = None, checks: Store | None = None) -> Site:
+              trees: Store | None = None, checks: Store | None = None, markdown: Store | None = None) -> Site:
     """Read and check everything under root and build the Site, or raise ContentError.
 
     Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
@@ -90,7 +90,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     if any(map(is_error, problems)) or not (methods and factors and settings):
         raise ContentError(problems)
     # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
-    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today)
+    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today, markdown)
     # 8. Add each app's changelog from git (build only; checking needs no history).
     if with_history:
         site = attach_history(site, root, today)
@@ -98,8 +98,8 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
 
 
 def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
-              today: datetime.date) -> Site:
-    """Assemble the Site from checked data."""
+              today: datetime.date, markdown: Store | None = None) -> Site:
+    """Assemble the Site from checked data; markdown remembers rendered descriptions."""
     parts = {
         "methods": tuple(Method(**m) for m in methods["methods"]),
         "factors": tuple(Factor(**f) for f in factors["factors"]),
@@ -109,7 +109,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     app_models = []
     for src_path, located in apps:
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
-        html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
+        html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)),
+                                   problems, markdown)
         app = guarded(make_app_model, src_path, problems, basename, src_path, located.data, html, parts, today)
         if app:
             app_models.append(app)
@@ -181,14 +182,21 @@ def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
                                     for a in site.apps))
 
 
-def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
-    """Render Markdown; a failure becomes a located problem rather than a traceback."""
+def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem],
+                        markdown: Store | None = None) -> str:
+    """Render Markdown, or take it from markdown if rendered before; a failure becomes a located problem rather than a traceback."""
     refusal = check_markdown(text)
     if refusal:
         problems.append(Problem(src_path, pos[0], pos[1], refusal))
         return ""
+    key = (render.__name__, digest_of(text.encode("utf-8", "surrogatepass"))) if markdown is not None else None
+    if key and (html := markdown.get(key)) is not None:
+        return html
     try:
-        return render(text)
+        html = render(text)
+        if key:
+            markdown.put(key, html)
+        return html
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
         problems.append(Problem(src_path, pos[0], pos[1], f"could not render the Markdown: {type(exc).__name__}"))
         return ""
@@ -227,10 +235,10 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    stores = [Store(root, name) for name in ("trees", "checks", "valid")]
-    trees, checks, valid = stores
+    stores = [Store(root, name) for name in ("trees", "checks", "markdown", "valid")]
+    trees, checks, markdown, valid = stores
     try:
-        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks)
+        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
         outputs = render_site(site, valid)
     finally:  # what was learnt holds even when the build stops on a problem
         for store in stores:

@@ -44,6 +44,10 @@ def edit_app(project):
     project.app("sample_app", VALID_APP.replace("A small app used by the tests.", "A small app, edited."))
 
 
+def edit_description(project):
+    project.app("sample_app", VALID_APP.replace("with **bold** text.", "with *other* text."))
+
+
 def add_app(project):
     project.app("added_app", VALID_APP.replace("Sample App", "Added App"))
 
@@ -77,7 +81,7 @@ def built(project):
     return project
 
 
-@pytest.mark.parametrize("change", [edit_app, add_app, delete_app, edit_template, edit_methods])
+@pytest.mark.parametrize("change", [edit_app, edit_description, add_app, delete_app, edit_template, edit_methods])
 def test_a_rebuild_after_a_change_equals_a_cold_build(built, tmp_path, change):
     before = tree_digest(built.out)
     change(built)
