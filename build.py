@@ -99,9 +99,15 @@ def run_build(root: Path, out_dir: Path, today, strict: bool) -> tuple[int, int,
     signature, newest = unchanged.input_signature(root, out_dir, today, strict)
     report = unchanged.previous_report(root, out_dir, signature)
     if report is None:
+        from policysite import progress
         from policysite.pipeline import build
 
-        site = build(root, out_dir, today=today, strict=strict)
+        if sys.stdout.isatty():
+            progress.enable()
+        try:
+            site = build(root, out_dir, today=today, strict=strict)
+        finally:
+            progress.disable()
         report = (len(site.apps), len(site.docs), site.warnings)
         unchanged.record_build(root, out_dir, signature, newest, started, report)
     return report

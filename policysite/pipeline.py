@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import dates, history, rules, schedule
+from . import dates, history, progress, rules, schedule
 from .cache import Store, digest_of
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
@@ -66,7 +66,8 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
         problems += rules.check_factors(factors, sources.factors.src_path)
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
-    for file in sources.apps:
+    for done, file in enumerate(sources.apps, 1):
+        progress.step("checking", done, len(sources.apps))
         if file.node is None:
             continue
         # The rules run even when the schema found mistakes, so one run reports them all; they
@@ -107,7 +108,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     }
     problems: list[Problem] = []
     app_models = []
-    for src_path, located in apps:
+    for done, (src_path, located) in enumerate(apps, 1):
+        progress.step("modelling", done, len(apps))
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
         html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)),
                                    problems, markdown)

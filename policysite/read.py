@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import progress
 from .cache import Store, digest_of
 from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
 from .problems import Problem, internal_problem
@@ -68,7 +69,12 @@ def read_sources(root: Path, trees: Store | None = None) -> Sources:
     methods = read_yaml(root, content / "methods.yaml", problems, trees)
     factors = read_yaml(root, content / "factors.yaml", problems, trees)
     settings = read_yaml(root, content / "site.yaml", problems, trees)
-    apps = tuple(read_yaml(root, p, problems, trees) for p in list_app_files(root, problems))
+    app_paths = list_app_files(root, problems)
+    apps = []
+    for done, path in enumerate(app_paths, 1):
+        apps.append(read_yaml(root, path, problems, trees))
+        progress.step("reading", done, len(app_paths))
+    apps = tuple(apps)
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from . import progress
 from .model import App, Doc, Method, Site, contrast_ratio
 from .problems import ContentError, Problem, internal_problem
 
@@ -64,7 +65,8 @@ def render_pages(site: Site) -> Outputs:
             problems.append(internal_problem(src_path, exc))
 
     page("", "index.html", **catalogue_context(site))
-    for app in site.apps:
+    for done, app in enumerate(site.apps, 1):
+        progress.step("rendering", done, len(site.apps))
         page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))

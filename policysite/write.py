@@ -29,6 +29,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import progress
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -182,7 +184,8 @@ def update_tree(tree: Path, known: dict, outputs: dict[str, bytes], digests: dic
             os.unlink(path)
         prune_empty(path.parent, tree)
     now = time.time_ns()
-    for dest in sorted(outputs):
+    for done, dest in enumerate(sorted(outputs), 1):
+        progress.step("writing", done, len(outputs))
         path = safe_dest(tree, dest)
         st = lstat_or_none(path) if dest in known else None
         if dest in same:
