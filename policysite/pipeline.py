@@ -237,16 +237,25 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    stores = [Store(root, name) for name in ("trees", "checks", "markdown", "valid")]
-    trees, checks, markdown, valid = stores
+    site = load_site_cached(root, today=today, strict=strict)
+    valid = Store(root, "valid")
     try:
-        site = load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
         outputs = render_site(site, valid)
+    finally:
+        valid.save()
+    write_site(outputs, out_dir)
+    return site
+
+
+def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool) -> Site:
+    """Load the site with history, using and then saving the cache; the parsed trees are let go on return."""
+    stores = [Store(root, name) for name in ("trees", "checks", "markdown")]
+    trees, checks, markdown = stores
+    try:
+        return load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
     finally:  # what was learnt holds even when the build stops on a problem
         for store in stores:
             store.save()
-    write_site(outputs, out_dir)
-    return site
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
