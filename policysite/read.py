@@ -6,6 +6,7 @@ Paths are repo-relative (src_path), as error messages print them.
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
 import re
 import stat
@@ -24,6 +25,7 @@ DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
 SYMLINK_MESSAGE = "symbolic links are not allowed in content/; commit a real file"
 
 
@@ -70,9 +72,10 @@ def read_sources(root: Path, trees: Store | None = None) -> Sources:
     factors = read_yaml(root, content / "factors.yaml", problems, trees)
     settings = read_yaml(root, content / "site.yaml", problems, trees)
     app_paths = list_app_files(root, problems)
+    parsed = parse_in_parallel(root, app_paths, trees)
     apps = []
     for done, path in enumerate(app_paths, 1):
-        apps.append(read_yaml(root, path, problems, trees))
+        apps.append(read_yaml(root, path, problems, trees, parsed))
         progress.step("reading", done, len(app_paths))
     apps = tuple(apps)
     docs = tuple(read_docs(root, problems))
@@ -108,8 +111,11 @@ def read_capped(path: Path, src_path: str, problems: list[Problem]) -> bytes | N
         return handle.read(MAX_FILE_BYTES + 1)  # one byte more than allowed is enough to say it is too big
 
 
-def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None) -> YamlFile:
-    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused."""
+def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None, parsed: dict | None = None) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused.
+
+    parsed holds trees parsed ahead by worker processes: (src_path, hash of the bytes) -> (node, problems).
+    """
     src_path = rel(root, path)
     data = read_capped(path, src_path, problems)
     if data is None:
@@ -120,8 +126,11 @@ def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | No
         key = digest_of(data)
         node = trees.get(key)
         if node is None:
-            found: list[Problem] = []
-            node = parse_text(data, src_path, found)
+            if parsed and (src_path, key) in parsed:
+                node, found = parsed[(src_path, key)]
+            else:
+                found = []
+                node = parse_text(data, src_path, found)
             if node is not None and not found:  # only clean trees: problems name the file they were found in
                 trees.put(key, node)
             problems.extend(found)
@@ -129,6 +138,37 @@ def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | No
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
+
+
+def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dict:
+    """Parse the files the cache does not know in worker processes, one per core, when there are enough.
+
+    Returns (src_path, hash of the bytes) -> (node, problems), exactly what parse_text gives; files
+    that cannot be read are left for read_yaml to report.
+    """
+    if trees is None or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    work = []
+    for path in paths:
+        src_path = rel(root, path)
+        data = read_capped(path, src_path, [])
+        if data is not None and (key := digest_of(data)) not in trees.entries:
+            work.append((src_path, key, data))
+    if len(work) < PARALLEL_MIN:
+        return {}
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        results = pool.map(_parse_one, work, chunksize=max(1, min(64, len(work) // (8 * os.cpu_count()))))
+    return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
+
+
+def _parse_one(item: tuple[str, str, bytes]) -> tuple[Node | None, list[Problem]]:
+    """Parse one file's bytes in a worker, as read_yaml would."""
+    src_path, _, data = item
+    found: list[Problem] = []
+    try:
+        return parse_text(data, src_path, found), found
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+        return None, [internal_problem(src_path, exc)]
 
 
 def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:

@@ -157,3 +157,27 @@ def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
     edit_app(built)
     assert built.run() == (0, "", "")
     assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_parsing_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
+    from policysite import read
+
+    for i in range(6):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    assert project.run("--out", str(tmp_path / "serial")) == (0, "", "")
+    shutil.rmtree(project.root / CACHE_DIR)
+    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    calls = []
+    real = read.parse_in_parallel
+    monkeypatch.setattr(read, "parse_in_parallel", lambda *a: calls.append(len(real(*a))) or real(*a))
+    assert project.run("--out", str(tmp_path / "parallel")) == (0, "", "")
+    assert calls and calls[0] == 7
+    assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
+    project.app("app_2", "name: [unclosed\n")
+    project.app("app_3", VALID_APP.replace("license: GPLv3", "license: GPLv3\nlicense: MIT"))
+    monkeypatch.setattr(read, "PARALLEL_MIN", 10**9)
+    capsys.readouterr()
+    serial = project.run(capsys=capsys)
+    shutil.rmtree(project.root / CACHE_DIR)
+    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    assert project.run(capsys=capsys) == serial and serial[0] == 1
