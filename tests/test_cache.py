@@ -181,3 +181,23 @@ def test_parsing_in_worker_processes_gives_the_same_site_and_problems(project, t
     shutil.rmtree(project.root / CACHE_DIR)
     monkeypatch.setattr(read, "PARALLEL_MIN", 1)
     assert project.run(capsys=capsys) == serial and serial[0] == 1
+
+
+def test_an_app_page_that_reads_the_whole_site_is_rendered_again_when_another_app_changes(built, tmp_path):
+    path = built.root / "templates/app.html"
+    path.write_text(path.read_text().replace("This policy as data:", "One of {{ site.apps|length }} policies, as data:"))
+    assert built.run() == (0, "", "")
+    age_inputs(built.root)
+    assert built.run() == (0, "", "")
+    add_app(built)
+    assert built.run() == (0, "", "")
+    assert b"One of 3 policies" in (built.out / "apps/sample_app/index.html").read_bytes()
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_a_published_page_changed_by_hand_is_rendered_again(built, tmp_path):
+    page = built.out / "apps/other_app/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Other App", b"Tampered"))
+    edit_app(built)
+    assert built.run() == (0, "", "")
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
