@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import math
+import re
 
 import jsonschema
 
@@ -31,6 +32,7 @@ CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters escaped so a client can inline the JSON in a <script> element.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -46,9 +48,9 @@ def check_json_value(data, path: str = "$") -> None:
         for i, value in enumerate(data):
             check_json_value(value, f"{path}[{i}]")
     elif isinstance(data, str):
-        bad = next((ch for ch in data if "\ud800" <= ch <= "\udfff"), None)
+        bad = _SURROGATE.search(data)
         if bad is not None:
-            raise ValueError(f"{path}: lone surrogate U+{ord(bad):04X} cannot be written as UTF-8")
+            raise ValueError(f"{path}: lone surrogate U+{ord(bad.group()):04X} cannot be written as UTF-8")
     elif isinstance(data, bool) or data is None:
         pass
     elif isinstance(data, int):
