@@ -38,15 +38,38 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u20
 
 def check_json_value(data, path: str = "$") -> None:
     """Refuse what JSON cannot carry safely: NaN, infinities, unsafe integers, lone surrogates, odd types."""
+    if not is_json_safe(data):
+        explain_json_value(data, path)
+
+
+def is_json_safe(data) -> bool:
+    """Return True if data is safe to write as JSON (the quick pass: no paths built); the same rules as explain_json_value."""
+    if isinstance(data, str):
+        return _SURROGATE.search(data) is None
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _SURROGATE.search(k) is None and is_json_safe(v) for k, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return all(map(is_json_safe, data))
+    if isinstance(data, bool) or data is None:
+        return True
+    if isinstance(data, int):
+        return abs(data) <= MAX_SAFE_INTEGER
+    if isinstance(data, float):
+        return math.isfinite(data)
+    return False
+
+
+def explain_json_value(data, path: str = "$") -> None:
+    """Raise ValueError naming where and why data cannot be written as JSON."""
     if isinstance(data, dict):
         for key, value in data.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path}: object key {key!r} is not text")
-            check_json_value(key, f"{path} (key)")
-            check_json_value(value, f"{path}.{key}")
+            explain_json_value(key, f"{path} (key)")
+            explain_json_value(value, f"{path}.{key}")
     elif isinstance(data, (list, tuple)):
         for i, value in enumerate(data):
-            check_json_value(value, f"{path}[{i}]")
+            explain_json_value(value, f"{path}[{i}]")
     elif isinstance(data, str):
         bad = _SURROGATE.search(data)
         if bad is not None:
