@@ -94,7 +94,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today, markdown)
     # 8. Add each app's changelog from git (build only; checking needs no history).
     if with_history:
-        site = attach_history(site, root, today)
+        site = attach_history(site, root, today, trees)
     return replace(site, warnings=tuple(sorted(problems)))
 
 
@@ -174,9 +174,9 @@ def names_for(site: Site) -> Names:
     return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
 
 
-def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
+def attach_history(site: Site, root: Path, today: datetime.date, trees: Store | None = None) -> Site:
     """Give every app its changelog from the git history of its file (none outside a checkout)."""
-    versions = history.read_versions(root)
+    versions = history.read_versions(root, trees)
     if not versions:
         return site
     names = names_for(site)

@@ -201,3 +201,24 @@ def test_a_published_page_changed_by_hand_is_rendered_again(built, tmp_path):
     edit_app(built)
     assert built.run() == (0, "", "")
     assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
+    """History comes from every committed version, parsed through the same cache; a commit changes HEAD."""
+    from gitrepo import commit_all, init_repo
+
+    init_repo(project.root)
+    commit_all(project.root, "Add sample_app", "2026-03-01T10:00:00Z")
+    edit_app(project)
+    commit_all(project.root, "Reword the summary", "2026-04-01T10:00:00Z")
+    assert project.run() == (0, "", "")
+    age_inputs(project.root)
+    assert project.run() == (0, "", "")
+    edit_description(project)          # built before it is committed: no history entry for it yet
+    age_inputs(project.root)
+    assert project.run() == (0, "", "")
+    before = tree_digest(project.out)
+    commit_all(project.root, "Reword the description", "2026-05-01T10:00:00Z")   # no file changes, HEAD does
+    assert project.run() == (0, "", "")
+    assert tree_digest(project.out) != before
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
