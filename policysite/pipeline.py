@@ -236,10 +236,19 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
         raise ContentError(problems) from None
 
 
-def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
-    """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    site = load_site_cached(root, today=today, strict=strict)
-    valid, pages = Store(root, "valid"), Store(root, "pages")
+def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False,
+          stores: dict | None = None) -> Site:
+    """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems.
+
+    stores, if given, keeps the cache in memory from one build to the next (the preview server),
+    instead of reading it from .cache/policysite/ each time.
+    """
+    kept = stores is not None
+    stores = stores if kept else {}
+    site = load_site_cached(root, today=today, strict=strict, stores=stores)
+    if not kept:
+        stores.clear()   # let the parsed trees go before rendering
+    valid, pages = (opened(stores, root, name) for name in ("valid", "pages"))
     try:
         outputs = render_site(site, valid, pages, LiveSite(out_dir))
     finally:
@@ -249,15 +258,21 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     return site
 
 
-def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool) -> Site:
-    """Load the site with history, using and then saving the cache; the parsed trees are let go on return."""
-    stores = [Store(root, name) for name in ("trees", "checks", "markdown")]
-    trees, checks, markdown = stores
+def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool, stores: dict) -> Site:
+    """Load the site with history, using and then saving the cache kept in stores."""
+    trees, checks, markdown = used = [opened(stores, root, name) for name in ("trees", "checks", "markdown")]
     try:
         return load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
     finally:  # what was learnt holds even when the build stops on a problem
-        for store in stores:
+        for store in used:
             store.save()
+
+
+def opened(stores: dict, root: Path, name: str) -> Store:
+    """Return the store kept in stores under name, or read it from the cache folder (and keep it there if stores is kept)."""
+    if name not in stores:
+        stores[name] = Store(root, name)
+    return stores[name]
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:

@@ -222,3 +222,15 @@ def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
     assert project.run() == (0, "", "")
     assert tree_digest(project.out) != before
     assert tree_digest(project.out) == cold_digest(project, tmp_path)
+
+
+def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp_path):
+    """The preview server keeps the cache in memory from one rebuild to the next."""
+    stores: dict = {}
+    pipeline.build(project.root, project.out, stores=stores)
+    assert stores["trees"].entries
+    for change in (edit_app, add_app, edit_template, edit_methods):
+        change(project)
+        pipeline.build(project.root, project.out, stores=stores)
+        assert tree_digest(project.out) == cold_digest(project, tmp_path)
+        shutil.rmtree(tmp_path / "cold")
