@@ -95,8 +95,7 @@ def run_build(root: Path, out_dir: Path, today, strict: bool) -> tuple[int, int,
     """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
     from policysite import unchanged
 
-    started = unchanged.now()
-    signature, newest = unchanged.input_signature(root, out_dir, today, strict)
+    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now())
     report = unchanged.previous_report(root, out_dir, signature)
     if report is None:
         from policysite import progress
@@ -109,7 +108,7 @@ def run_build(root: Path, out_dir: Path, today, strict: bool) -> tuple[int, int,
         finally:
             progress.disable()
         report = (len(site.apps), len(site.docs), site.warnings)
-        unchanged.record_build(root, out_dir, signature, newest, started, report)
+        unchanged.record_build(root, out_dir, signature, racy, report)
     return report
 
 

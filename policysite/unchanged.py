@@ -8,9 +8,9 @@ do: it reports what the previous build reported. Standard library only, so that 
 without importing the build's libraries.
 
 A file changed within the same clock tick as the signature was taken could keep its size and
-mtime, so a build whose inputs were modified less than RACY_SECONDS before it began is not recorded
-(as git does with its index). The change time is in the signature too, so an edit that puts the
-old mtime back is still seen.
+times, so for every input modified less than RACY_SECONDS before the build began the record also
+keeps the hash of its bytes, and the next build compares those (git does the same with its index).
+The change time is in the signature too, so an edit that puts the old mtime back is still seen.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import os
 import pickle
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -31,18 +32,30 @@ RACY_SECONDS = 2
 RECORD = "last-build.pickle"
 
 
-def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool) -> tuple[str, int]:
-    """Return a hash of everything a build depends on, and the newest mtime among the inputs."""
+def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool, started: float) -> tuple[str, dict]:
+    """Return a hash of everything a build depends on, and the content hash of each input file modified
+    less than RACY_SECONDS before started (its size and times alone could miss a same-tick edit)."""
     digest = hashlib.sha256()
-    newest = 0
+    racy = {}
+    recent = (started - RACY_SECONDS) * 1e9
     for folder in INPUT_DIRS:
         for path, st in walk(root / folder):
             digest.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
                           .encode("utf-8", "surrogateescape"))
-            newest = max(newest, st.st_mtime_ns)
+            if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
+                racy[path] = content_hash(path)
     head = git_head(root)
     digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{head}\0{out_dir.absolute()}".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), newest
+    return digest.hexdigest(), racy
+
+
+def content_hash(path: str) -> str | None:
+    """Return the SHA-256 of a file's bytes, or None if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def walk(folder: Path):
@@ -81,22 +94,22 @@ def previous_report(root: Path, out_dir: Path, signature: str) -> tuple | None:
             record = pickle.load(handle)
         if record["signature"] != signature or record["tree"] != os.lstat(out_dir).st_ino:
             return None
+        if any(content_hash(path) != digest for path, digest in record["racy"].items()):
+            return None  # a recent file changed within its clock tick
     except Exception:  # noqa: BLE001 - no readable record: build
         return None
     return record["report"] if manifest_is_current(out_dir) else None
 
 
-def record_build(root: Path, out_dir: Path, signature: str, newest: int, started: float, report: tuple) -> None:
-    """Remember the signature of a build that just published, unless its inputs changed too recently to trust."""
+def record_build(root: Path, out_dir: Path, signature: str, racy: dict, report: tuple) -> None:
+    """Remember the signature of a build that just published, with the content hashes of its recent inputs."""
     path = root / CACHE_DIR / RECORD
     try:
         path.unlink(missing_ok=True)
-        if newest >= (started - RACY_SECONDS) * 1e9:
-            return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{RECORD}.{os.getpid()}")
         with open(tmp, "wb") as handle:
-            pickle.dump({"signature": signature, "tree": os.lstat(out_dir).st_ino, "report": report}, handle)
+            pickle.dump({"signature": signature, "tree": os.lstat(out_dir).st_ino, "racy": racy, "report": report}, handle)
         os.replace(tmp, path)
     except OSError:
         pass
