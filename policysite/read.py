@@ -5,10 +5,12 @@ Paths are repo-relative (src_path), as error messages print them.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import multiprocessing
 import os
 import re
+import signal
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
 PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
 SYMLINK_MESSAGE = "symbolic links are not allowed in content/; commit a real file"
 
@@ -156,9 +159,21 @@ def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dic
             work.append((src_path, key, data))
     if len(work) < PARALLEL_MIN:
         return {}
-    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+    with multiprocessing.get_context("fork").Pool(os.cpu_count(), _quiet_worker, (os.getpid(),)) as pool:
         results = pool.map(_parse_one, work, chunksize=max(1, min(64, len(work) // (8 * os.cpu_count()))))
     return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
+
+
+def _quiet_worker(parent: int) -> None:
+    """Make a worker stop with the build, silently: Ctrl-C is the parent's to handle, and a killed parent takes it along."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the pool's terminate() on the way out
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed parent's workers end when they next ask for work
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
 
 
 def _parse_one(item: tuple[str, str, bytes]) -> tuple[Node | None, list[Problem]]:
