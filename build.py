@@ -20,7 +20,6 @@ def quiet_interrupt(kind, value, traceback) -> None:
 sys.excepthook = quiet_interrupt
 
 from policysite.dates import DateSettingError, today as build_date
-from policysite.pipeline import build, check
 from policysite.problems import ContentError, Problem, github_annotation, summarise
 
 ROOT = Path(__file__).resolve().parent
@@ -76,7 +75,7 @@ def print_problems(problems: list[Problem], fmt: str) -> None:
 def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     """Print the plain-language policy diff between ref and the working tree."""
     from policysite import history, review
-    from policysite.pipeline import names_for
+    from policysite.pipeline import check, names_for
 
     site = check(root, today=today, strict=strict)   # only sound content is worth describing
     try:
@@ -90,6 +89,27 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     else:
         print(review.render_text(old, new, names_for(site), today, ref), end="")
     return 0
+
+
+def run_build(root: Path, out_dir: Path, today, strict: bool) -> tuple[int, int, tuple]:
+    """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
+    from policysite import unchanged
+
+    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now())
+    report = unchanged.previous_report(root, out_dir, signature)
+    if report is None:
+        from policysite import progress
+        from policysite.pipeline import build
+
+        if sys.stdout.isatty():
+            progress.enable()
+        try:
+            site = build(root, out_dir, today=today, strict=strict)
+        finally:
+            progress.disable()
+        report = (len(site.apps), len(site.docs), site.warnings)
+        unchanged.record_build(root, out_dir, signature, racy, report)
+    return report
 
 
 def run_new(root: Path, basename: str, today) -> int:
@@ -122,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
+            from policysite.pipeline import check
+
             site = check(root, today=today, strict=args.strict)
             print_problems(list(site.warnings), args.format)
             print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
@@ -133,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "diff":
             return run_diff(root, args.target, args.format, args.strict, today)
         else:
-            site = build(root, out_dir, today=today, strict=args.strict)
-            print_problems(list(site.warnings), args.format)
-            print(f"built {len(site.apps)} app pages and {len(site.docs)} documents into {out_dir}" + warning_note(site.warnings))
+            apps, docs, warnings = run_build(root, out_dir, today, args.strict)
+            print_problems(list(warnings), args.format)
+            print(f"built {apps} app pages and {docs} documents into {out_dir}" + warning_note(warnings))
     except ContentError as exc:
         print_problems(exc.problems, args.format)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)

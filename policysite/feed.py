@@ -7,13 +7,17 @@ its file); schema/v1/{feed,app,index}.schema.json (the published contract).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import json
 import math
+import re
 
 import jsonschema
 
+from .cache import Store
+from .cache import digest_of as cache_digest
 from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
 
@@ -28,24 +32,48 @@ CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters escaped so a client can inline the JSON in a <script> element.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def check_json_value(data, path: str = "$") -> None:
     """Refuse what JSON cannot carry safely: NaN, infinities, unsafe integers, lone surrogates, odd types."""
+    if not is_json_safe(data):
+        explain_json_value(data, path)
+
+
+def is_json_safe(data) -> bool:
+    """Return True if data is safe to write as JSON (the quick pass: no paths built); the same rules as explain_json_value."""
+    if isinstance(data, str):
+        return _SURROGATE.search(data) is None
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _SURROGATE.search(k) is None and is_json_safe(v) for k, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return all(map(is_json_safe, data))
+    if isinstance(data, bool) or data is None:
+        return True
+    if isinstance(data, int):
+        return abs(data) <= MAX_SAFE_INTEGER
+    if isinstance(data, float):
+        return math.isfinite(data)
+    return False
+
+
+def explain_json_value(data, path: str = "$") -> None:
+    """Raise ValueError naming where and why data cannot be written as JSON."""
     if isinstance(data, dict):
         for key, value in data.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path}: object key {key!r} is not text")
-            check_json_value(key, f"{path} (key)")
-            check_json_value(value, f"{path}.{key}")
+            explain_json_value(key, f"{path} (key)")
+            explain_json_value(value, f"{path}.{key}")
     elif isinstance(data, (list, tuple)):
         for i, value in enumerate(data):
-            check_json_value(value, f"{path}[{i}]")
+            explain_json_value(value, f"{path}[{i}]")
     elif isinstance(data, str):
-        bad = next((ch for ch in data if "\ud800" <= ch <= "\udfff"), None)
+        bad = _SURROGATE.search(data)
         if bad is not None:
-            raise ValueError(f"{path}: lone surrogate U+{ord(bad):04X} cannot be written as UTF-8")
+            raise ValueError(f"{path}: lone surrogate U+{ord(bad.group()):04X} cannot be written as UTF-8")
     elif isinstance(data, bool) or data is None:
         pass
     elif isinstance(data, int):
@@ -202,12 +230,23 @@ def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     return out
 
 
-def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str) -> list[Problem]:
-    """Check every JSON document about to be published against the schema it names; locate what fails."""
+def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str,
+               valid: Store | None = None) -> list[Problem]:
+    """Check every JSON document about to be published against the schema it names; locate what fails.
+
+    A list of apps is checked item by item against the item's own definition (the schemas put no
+    rule across items), so that valid, which remembers the hashes of what passed before, can spare
+    the items and documents that did not change.
+    """
+    valid = valid if valid is not None else Store(None, "valid")
     cls = jsonschema.Draft202012Validator
-    validators = {name: cls(schema if pointer is None else {"$defs": schema["$defs"], "$ref": f"#/$defs/{pointer}"},
-                            format_checker=cls.FORMAT_CHECKER)
-                  for name, pointer in PUBLISHED_SCHEMAS.items()}
+    whole, items = {}, {}
+    for name, pointer in PUBLISHED_SCHEMAS.items():
+        doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
+        listed = doc_schema["properties"].get("apps", {}).pop("items", None)
+        whole[name] = cls({**doc_schema, "$defs": schema["$defs"]}, format_checker=cls.FORMAT_CHECKER)
+        if listed:
+            items[name] = (listed["$ref"], cls({"$defs": schema["$defs"], "$ref": listed["$ref"]}, format_checker=cls.FORMAT_CHECKER))
     by_basename = {a.basename: a.src_path for a in site.apps}
     apps = sorted(site.apps, key=lambda a: a.basename)
     problems: set[Problem] = set()
@@ -216,8 +255,7 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
             continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
         doc = json.loads(data)
         name = doc["schema"].rsplit("/", 1)[1]
-        for error in validators[name].iter_errors(doc):
-            where = list(error.absolute_path)
+        for where, message in schema_errors(doc, whole[name], items.get(name), valid, ("doc", name, cache_digest(data))):
             if where[:1] == ["legend"]:
                 src_path = methods_path
             elif dest_path.startswith(APP_JSON_DIR):
@@ -228,8 +266,29 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
                 src_path = settings_path
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
             problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
-                                                 f"{error.message}; this is a bug in policysite, please report it"))
+                                                 f"{message}; this is a bug in policysite, please report it"))
     return sorted(problems)
+
+
+def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:
+    """Return (path, message) for each way doc breaks its schema, skipping what passed before unchanged."""
+    if valid.get(key):
+        return []
+    found = [(list(e.absolute_path), e.message) for e in whole.iter_errors(doc)]
+    entries = doc.get("apps")
+    if item is not None and isinstance(entries, list):
+        item_ref, validator = item
+        for i, entry in enumerate(entries):
+            entry_key = ("item", item_ref, cache_digest(json.dumps(entry, sort_keys=True).encode()))
+            if valid.get(entry_key):
+                continue
+            errors = [(["apps", i, *e.absolute_path], e.message) for e in validator.iter_errors(entry)]
+            found += errors
+            if not errors:
+                valid.put(entry_key, True)
+    if not found:
+        valid.put(key, True)
+    return found
 
 
 def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:

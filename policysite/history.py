@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Store, digest_of
 from .check import Located, validator_for
 from .compare import PLAIN, Names, app_changes, sentence_case
 from .model import HistoryEntry
@@ -50,9 +51,15 @@ def is_checkout(root: Path) -> bool:
     return git(root, "rev-parse", "--is-inside-work-tree") == b"true\n"
 
 
-def parse_app(data: bytes, src_path: str) -> dict | None:
-    """Parse one app file's bytes into typed data, or None if it is not a readable mapping."""
-    node = parse_text(data, src_path, [])
+def parse_app(data: bytes, src_path: str, trees: Store | None = None) -> dict | None:
+    """Parse one app file's bytes into typed data, or None if it is not a readable mapping; trees remembers parsed files."""
+    key = digest_of(data) if trees is not None else None
+    node = trees.get(key) if key else None
+    if node is None:
+        found: list = []
+        node = parse_text(data, src_path, found)
+        if key and node is not None and not found:
+            trees.put(key, node)
     if node is None or node.kind != "map":
         return None
     located = Located(node, validator_for("app.schema.json"))
@@ -76,7 +83,7 @@ def read_blobs(root: Path, blob_ids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def read_versions(root: Path) -> dict[str, list[Version]]:
+def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Version]]:
     """Return every committed version of every app file, oldest first, keyed by src_path.
 
     Follows the first-parent line, so a merged pull request counts once, at its merge.
@@ -102,7 +109,7 @@ def read_versions(root: Path) -> dict[str, list[Version]]:
     blobs = read_blobs(root, sorted({c[3] for c in changes if c[3]}))
     versions: dict[str, list[Version]] = {}
     for when, commit, src_path, blob in reversed(changes):
-        data = parse_app(blobs[blob], src_path) if blob in blobs else None
+        data = parse_app(blobs[blob], src_path, trees) if blob in blobs else None
         if blob is None or data is not None:
             versions.setdefault(src_path, []).append(Version(when, commit, data))
     return versions

@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import dates, history, rules, schedule
+from . import dates, history, progress, rules, schedule
+from .cache import Store, digest_of
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
@@ -17,7 +18,7 @@ from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, mak
 from .problems import ContentError, Problem, internal_problem, is_error
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
-from .write import write_site
+from .write import LiveSite, write_site
 
 
 def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem]) -> Located | None:
@@ -32,20 +33,28 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     return None if found else located
 
 
-def check_app(file: YamlFile, today: datetime.date) -> tuple[Located, list[Problem]]:
-    """Check one app file against the schema and the rules."""
-    located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"))
-    return located, found + rules.check_app_rules(located, file.src_path, today)
+def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules; checks remembers the verdicts on files the schema passed."""
+    validator = validator_for("app.schema.json")
+    key = (file.src_path, file.digest, today.isoformat()) if checks is not None and file.digest else None
+    if key and (found := checks.get(key)) is not None:
+        return Located(file.node, validator), list(found)
+    located, found = check_against(file.node, file.src_path, validator)
+    found = found + rules.check_app_rules(located, file.src_path, today)
+    if key and not located.invalid:
+        checks.put(key, tuple(found))
+    return located, found
 
 
-def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False) -> Site:
+def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False,
+              trees: Store | None = None, checks: Store | None = None, markdown: Store | None = None) -> Site:
     """Read and check everything under root and build the Site, or raise ContentError.
 
     Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
     """
     today = today or dates.today()
     # 1. Read every input file into located trees (bytes and syntax checked here).
-    sources = read_sources(root)
+    sources = read_sources(root, trees)
     problems = list(sources.problems)
     # 2. Check the legend, the factors and the site settings; apps cannot be checked without them.
     methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
@@ -57,12 +66,13 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
         problems += rules.check_factors(factors, sources.factors.src_path)
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
-    for file in sources.apps:
+    for done, file in enumerate(sources.apps, 1):
+        progress.step("checking", done, len(sources.apps))
         if file.node is None:
             continue
         # The rules run even when the schema found mistakes, so one run reports them all; they
         # leave alone any part of the file the schema has already found wrong.
-        checked = guarded(check_app, file.src_path, problems, file, today)
+        checked = guarded(check_app, file.src_path, problems, file, today, checks)
         if checked is None:
             continue
         located, found = checked
@@ -81,16 +91,16 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     if any(map(is_error, problems)) or not (methods and factors and settings):
         raise ContentError(problems)
     # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
-    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today)
+    site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today, markdown)
     # 8. Add each app's changelog from git (build only; checking needs no history).
     if with_history:
-        site = attach_history(site, root, today)
+        site = attach_history(site, root, today, trees)
     return replace(site, warnings=tuple(sorted(problems)))
 
 
 def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
-              today: datetime.date) -> Site:
-    """Assemble the Site from checked data."""
+              today: datetime.date, markdown: Store | None = None) -> Site:
+    """Assemble the Site from checked data; markdown remembers rendered descriptions."""
     parts = {
         "methods": tuple(Method(**m) for m in methods["methods"]),
         "factors": tuple(Factor(**f) for f in factors["factors"]),
@@ -98,9 +108,11 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     }
     problems: list[Problem] = []
     app_models = []
-    for src_path, located in apps:
+    for done, (src_path, located) in enumerate(apps, 1):
+        progress.step("modelling", done, len(apps))
         basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
-        html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
+        html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)),
+                                   problems, markdown)
         app = guarded(make_app_model, src_path, problems, basename, src_path, located.data, html, parts, today)
         if app:
             app_models.append(app)
@@ -162,9 +174,9 @@ def names_for(site: Site) -> Names:
     return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
 
 
-def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
+def attach_history(site: Site, root: Path, today: datetime.date, trees: Store | None = None) -> Site:
     """Give every app its changelog from the git history of its file (none outside a checkout)."""
-    versions = history.read_versions(root)
+    versions = history.read_versions(root, trees)
     if not versions:
         return site
     names = names_for(site)
@@ -172,26 +184,37 @@ def attach_history(site: Site, root: Path, today: datetime.date) -> Site:
                                     for a in site.apps))
 
 
-def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem]) -> str:
-    """Render Markdown; a failure becomes a located problem rather than a traceback."""
+def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem],
+                        markdown: Store | None = None) -> str:
+    """Render Markdown, or take it from markdown if rendered before; a failure becomes a located problem rather than a traceback."""
     refusal = check_markdown(text)
     if refusal:
         problems.append(Problem(src_path, pos[0], pos[1], refusal))
         return ""
+    key = (render.__name__, digest_of(text.encode("utf-8", "surrogatepass"))) if markdown is not None else None
+    if key and (html := markdown.get(key)) is not None:
+        return html
     try:
-        return render(text)
+        html = render(text)
+        if key:
+            markdown.put(key, html)
+        return html
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
         problems.append(Problem(src_path, pos[0], pos[1], f"could not render the Markdown: {type(exc).__name__}"))
         return ""
 
 
-def render_site(site: Site) -> dict[str, bytes]:
-    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema."""
-    outputs = render_pages(site)
+def render_site(site: Site, valid: Store | None = None, pages: Store | None = None, live: LiveSite | None = None) -> dict[str, bytes]:
+    """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema.
+
+    valid remembers the JSON that passed its schema before, so it is not checked again; pages and
+    live let app pages that would render the same be taken from the published site.
+    """
+    outputs = render_pages(site, pages, live)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
     feed = feed_or_problems(site, schema)
     feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
-    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml")
+    problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml", valid)
     problems += check_changes(feed, changes_schema, "content/site.yaml")
     if problems:
         raise ContentError(problems)
@@ -213,13 +236,50 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
         raise ContentError(problems) from None
 
 
-def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
-    """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems."""
-    site = load_site(root, today=today, strict=strict, with_history=True)
-    write_site(render_site(site), out_dir)
+def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False,
+          stores: dict | None = None) -> Site:
+    """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems.
+
+    stores, if given, keeps the cache in memory from one build to the next (the preview server),
+    instead of reading it from .cache/policysite/ each time.
+    """
+    kept = stores is not None
+    stores = stores if kept else {}
+    site = load_site_cached(root, today=today, strict=strict, stores=stores)
+    if not kept:
+        stores.clear()   # let the parsed trees go before rendering
+    valid, pages = (opened(stores, root, name) for name in ("valid", "pages"))
+    try:
+        outputs = render_site(site, valid, pages, LiveSite(out_dir))
+    finally:
+        valid.save()
+        pages.save()
+    write_site(outputs, out_dir)
     return site
+
+
+def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool, stores: dict) -> Site:
+    """Load the site with history, using and then saving the cache kept in stores."""
+    trees, checks, markdown = used = [opened(stores, root, name) for name in ("trees", "checks", "markdown")]
+    try:
+        return load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
+    finally:  # what was learnt holds even when the build stops on a problem
+        for store in used:
+            store.save()
+
+
+def opened(stores: dict, root: Path, name: str) -> Store:
+    """Return the store kept in stores under name, or read it from the cache folder (and keep it there if stores is kept)."""
+    if name not in stores:
+        stores[name] = Store(root, name)
+    return stores[name]
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    return load_site(root, today=today, strict=strict)
+    trees, checks = Store(root, "trees"), Store(root, "checks")
+    try:
+        return load_site(root, today=today, strict=strict, trees=trees, checks=checks)
+    finally:
+        trees.save()
+        checks.save()

@@ -5,14 +5,19 @@ Paths are repo-relative (src_path), as error messages print them.
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import multiprocessing
 import os
 import re
+import signal
 import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import progress
+from .cache import Store, digest_of
 from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
 from .problems import Problem, internal_problem
 
@@ -22,6 +27,8 @@ DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
+PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
 SYMLINK_MESSAGE = "symbolic links are not allowed in content/; commit a real file"
 
 
@@ -31,6 +38,7 @@ class YamlFile:
 
     src_path: str
     node: Node | None
+    digest: str = ""     # SHA-256 of the file's bytes, where a cache asked for it
 
 
 @dataclass(frozen=True)
@@ -58,15 +66,21 @@ class Sources:
     problems: tuple[Problem, ...]
 
 
-def read_sources(root: Path) -> Sources:
-    """Read content/, templates/ and static/ under root, collecting problems."""
+def read_sources(root: Path, trees: Store | None = None) -> Sources:
+    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files."""
     problems: list[Problem] = []
     content = root / "content"
     is_real_dir(root, content, problems)
-    methods = read_yaml(root, content / "methods.yaml", problems)
-    factors = read_yaml(root, content / "factors.yaml", problems)
-    settings = read_yaml(root, content / "site.yaml", problems)
-    apps = tuple(read_yaml(root, p, problems) for p in list_app_files(root, problems))
+    methods = read_yaml(root, content / "methods.yaml", problems, trees)
+    factors = read_yaml(root, content / "factors.yaml", problems, trees)
+    settings = read_yaml(root, content / "site.yaml", problems, trees)
+    app_paths = list_app_files(root, problems)
+    parsed = parse_in_parallel(root, app_paths, trees)
+    apps = []
+    for done, path in enumerate(app_paths, 1):
+        apps.append(read_yaml(root, path, problems, trees, parsed))
+        progress.step("reading", done, len(app_paths))
+    apps = tuple(apps)
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}
@@ -100,17 +114,76 @@ def read_capped(path: Path, src_path: str, problems: list[Problem]) -> bytes | N
         return handle.read(MAX_FILE_BYTES + 1)  # one byte more than allowed is enough to say it is too big
 
 
-def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
-    """Read one YAML file into located nodes, adding any problems."""
+def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None, parsed: dict | None = None) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused.
+
+    parsed holds trees parsed ahead by worker processes: (src_path, hash of the bytes) -> (node, problems).
+    """
     src_path = rel(root, path)
     data = read_capped(path, src_path, problems)
     if data is None:
         return YamlFile(src_path, None)
     try:
-        return YamlFile(src_path, parse_text(data, src_path, problems))
+        if trees is None:
+            return YamlFile(src_path, parse_text(data, src_path, problems))
+        key = digest_of(data)
+        node = trees.get(key)
+        if node is None:
+            if parsed and (src_path, key) in parsed:
+                node, found = parsed[(src_path, key)]
+            else:
+                found = []
+                node = parse_text(data, src_path, found)
+            if node is not None and not found:  # only clean trees: problems name the file they were found in
+                trees.put(key, node)
+            problems.extend(found)
+        return YamlFile(src_path, node, key)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
+
+
+def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dict:
+    """Parse the files the cache does not know in worker processes, one per core, when there are enough.
+
+    Returns (src_path, hash of the bytes) -> (node, problems), exactly what parse_text gives; files
+    that cannot be read are left for read_yaml to report.
+    """
+    if trees is None or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    work = []
+    for path in paths:
+        src_path = rel(root, path)
+        data = read_capped(path, src_path, [])
+        if data is not None and (key := digest_of(data)) not in trees.entries:
+            work.append((src_path, key, data))
+    if len(work) < PARALLEL_MIN:
+        return {}
+    with multiprocessing.get_context("fork").Pool(os.cpu_count(), _quiet_worker, (os.getpid(),)) as pool:
+        results = pool.map(_parse_one, work, chunksize=max(1, min(64, len(work) // (8 * os.cpu_count()))))
+    return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
+
+
+def _quiet_worker(parent: int) -> None:
+    """Make a worker stop with the build, silently: Ctrl-C is the parent's to handle, and a killed parent takes it along."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the pool's terminate() on the way out
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed parent's workers end when they next ask for work
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _parse_one(item: tuple[str, str, bytes]) -> tuple[Node | None, list[Problem]]:
+    """Parse one file's bytes in a worker, as read_yaml would."""
+    src_path, _, data = item
+    found: list[Problem] = []
+    try:
+        return parse_text(data, src_path, found), found
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+        return None, [internal_problem(src_path, exc)]
 
 
 def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import pickle
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 
+from . import progress
+from .cache import Store
 from .model import App, Doc, Method, Site, contrast_ratio
 from .problems import ContentError, Problem, internal_problem
+from .write import LiveSite
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
@@ -46,8 +52,13 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site) -> Outputs:
-    """Render every HTML page, the sitemap, the generated CSS and the static files."""
+def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None = None) -> Outputs:
+    """Render every HTML page, the sitemap, the generated CSS and the static files.
+
+    pages remembers, for each app page, the hash of what it rendered to from the hash of all it was
+    rendered from (templates, settings, legend, the app, its articles); such a page is taken from
+    the live site when that still holds those bytes, instead of being rendered again.
+    """
     env = make_env(site)
     out = Outputs()
     base = site.settings.base_url
@@ -64,8 +75,25 @@ def render_pages(site: Site) -> Outputs:
             problems.append(internal_problem(src_path, exc))
 
     page("", "index.html", **catalogue_context(site))
-    for app in site.apps:
-        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
+    reusable = pages is not None and live is not None and reads_only_its_context(env, "app.html")
+    templates_digest = hashlib.sha256(pickle.dumps(sorted(site.templates.items()))).hexdigest()
+    for done, app in enumerate(site.apps, 1):
+        progress.step("rendering", done, len(site.apps))
+        articles = related_articles(site, app)
+        if not reusable:
+            page(app.url, "app.html", app.src_path, app=app, articles=articles)
+            continue
+        dest = f"{app.url}index.html"
+        key = hashlib.sha256(pickle.dumps((templates_digest, base, dest, site.settings, site.methods, app, articles),
+                                          protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+        digest = pages.get(key)
+        data = live.read(dest, digest) if digest else None
+        if data is not None:
+            out.add(dest, data)
+            continue
+        page(app.url, "app.html", app.src_path, app=app, articles=articles)
+        if dest in out:
+            pages.put(key, hashlib.sha256(out[dest]).hexdigest())
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
     if problems:
@@ -79,6 +107,25 @@ def render_pages(site: Site) -> Outputs:
     for dest_path, data in site.static.items():
         out.add(dest_path, data)
     return out
+
+
+def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
+    """Return True if a template and every template it pulls in never read the whole site (the global 'site')."""
+    bare = jinja2.Environment(loader=env.loader)  # meta leaves out the names an environment has as globals
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        tree = bare.parse(env.loader.get_source(env, current)[0])
+        if "site" in jinja2.meta.find_undeclared_variables(tree):
+            return False
+        for ref in jinja2.meta.find_referenced_templates(tree):
+            if ref is None:  # a name worked out while rendering: anything could be pulled in
+                return False
+            todo.append(ref)
+    return True
 
 
 def group_by_category(apps: tuple[App, ...]) -> list[tuple[str, list[App]]]:

@@ -288,12 +288,13 @@ def test_closed_schema_check_would_catch_an_undocumented_field(site_dir):
 def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
     """Valid content cannot cause this; a bug of ours could, and must never reach Webconfig."""
     from conftest import tree_digest
-    from policysite import feed
+    from policysite import cache, feed
 
     assert project.run()[0] == 0
     before = tree_digest(project.out)
     real = feed.app_detail
     monkeypatch.setattr(feed, "app_detail", lambda app, site: {k: v for k, v in real(app, site).items() if k != "summary"})
+    monkeypatch.setattr(cache, "_version", "policysite with the bug")  # changed code is a new code version
     status, _, err = project.run(capsys=capsys)
     assert status == 1 and tree_digest(project.out) == before
     assert err.splitlines()[0] == (

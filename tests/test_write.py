@@ -35,11 +35,70 @@ def test_failed_build_leaves_previous_site_untouched(project):
 
 
 def test_write_leaves_no_temporary_folders_behind(tmp_path):
+    """Beside site/: the lock, the previous site kept as the standby, and one manifest for each of the two trees."""
     out = tmp_path / "site"
     write_site({"index.html": b"one"}, out)
     write_site({"index.html": b"two"}, out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    standby = tmp_path / ".site.standby"
+    manifests = sorted(f".site.manifest-{tree.stat().st_ino}" for tree in (out, standby))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".site.lock", ".site.standby", "site", *manifests])
     assert (out / "index.html").read_bytes() == b"two"
+    assert (standby / "index.html").read_bytes() == b"one"
+
+
+def test_publishing_the_same_outputs_again_touches_nothing(tmp_path):
+    out = tmp_path / "site"
+    outputs = {"index.html": b"one", "apps/a/index.html": b"a"}
+    write_site(outputs, out)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in [out, *out.rglob("*")]}
+    write_site(outputs, out)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in [out, *out.rglob("*")]} == before
+    assert not (tmp_path / ".site.standby").exists()
+
+
+def test_each_publish_gives_exactly_the_outputs_whatever_the_standby_held(tmp_path):
+    """Files added, changed, removed and brought back over several publishes; folders emptied go too."""
+    out = tmp_path / "site"
+    rounds = [
+        {"index.html": b"1", "apps/a/index.html": b"a1", "apps/b/index.html": b"b1"},
+        {"index.html": b"2", "apps/a/index.html": b"a1"},
+        {"index.html": b"2", "apps/a/index.html": b"a2", "apps/b/index.html": b"b1", "apps/c/x.json": b"c"},
+        {"index.html": b"1", "apps/b/index.html": b"b2"},
+        {"index.html": b"1", "apps/b/index.html": b"b2", "apps/a/index.html": b"a1"},
+    ]
+    for outputs in rounds:
+        write_site(outputs, out)
+        assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == outputs
+        assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()} == \
+            {d for dest in outputs for d in ["/".join(dest.split("/")[:i]) for i in range(1, dest.count("/") + 1)]}
+
+
+def test_a_standby_changed_by_hand_or_left_half_updated_is_rebuilt(tmp_path):
+    out = tmp_path / "site"
+    write_site({"index.html": b"1", "a.json": b"a"}, out)
+    write_site({"index.html": b"2", "a.json": b"a"}, out)
+    standby = tmp_path / ".site.standby"
+    (standby / "index.html").write_bytes(b"tampered")       # same manifest, different file
+    write_site({"index.html": b"3", "a.json": b"a"}, out)
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "index.html"]
+    assert (out / "index.html").read_bytes() == b"3"
+    for path in tmp_path.glob(".site.manifest-*"):
+        path.unlink()                                      # as if an update had been cut short
+    (out / "a.json").write_bytes(b"b")                     # and the live site edited by hand
+    (tmp_path / ".site.standby" / "stray.txt").write_bytes(b"left by a dead build")
+    write_site({"index.html": b"4", "a.json": b"a"}, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.json": b"a", "index.html": b"4"}
+
+
+def test_the_live_site_is_never_written_into(tmp_path):
+    """Unchanged files are shared with the standby; a later publish replaces them there, never edits them."""
+    out = tmp_path / "site"
+    write_site({"index.html": b"1", "same.json": b"s"}, out)
+    write_site({"index.html": b"2", "same.json": b"s"}, out)
+    live = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_site({"index.html": b"3", "same.json": b"changed"}, out)
+    standby = tmp_path / ".site.standby"
+    assert {p.name: p.read_bytes() for p in standby.iterdir()} == live
 
 
 def test_leftovers_of_an_interrupted_build_are_cleaned_at_the_next_start(tmp_path):

@@ -1,0 +1,247 @@
+"""The cache and the incremental publish give exactly the site a cold build gives.
+
+Each case builds, changes one input the way a maintainer would, builds again with everything the
+earlier builds left (the cache in .cache/policysite/, the standby copy beside site/), and compares
+the result byte for byte with a cold build of the same input into an empty folder, with no cache.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+
+import pytest
+
+from conftest import VALID_APP, tree_digest
+from policysite import cache, pipeline
+from policysite.cache import CACHE_DIR, Store, digest_of
+
+HOUR_AGO = time.time() - 3600
+
+
+def age_inputs(root) -> None:
+    """Date every input an hour back, as files are when a maintainer comes to build again."""
+    for folder in ("content", "templates", "static"):
+        for path in [root / folder, *(root / folder).rglob("*")]:
+            os.utime(path, (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
+
+
+def cold_digest(project, tmp_path) -> dict[str, str]:
+    """Build the project's current input from scratch into a new folder and return its tree."""
+    cache_dir = project.root / CACHE_DIR
+    aside = tmp_path / "cache-aside"
+    shutil.move(cache_dir, aside)
+    try:
+        assert project.run("--out", str(tmp_path / "cold")) == (0, "", "")
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        shutil.move(aside, cache_dir)
+    return tree_digest(tmp_path / "cold")
+
+
+def edit_app(project):
+    project.app("sample_app", VALID_APP.replace("A small app used by the tests.", "A small app, edited."))
+
+
+def edit_description(project):
+    project.app("sample_app", VALID_APP.replace("with **bold** text.", "with *other* text."))
+
+
+def add_app(project):
+    project.app("added_app", VALID_APP.replace("Sample App", "Added App"))
+
+
+def delete_app(project):
+    (project.root / "content/apps/other_app.yaml").unlink()
+
+
+def edit_template(project):
+    path = project.root / "templates/app.html"
+    path.write_text(path.read_text().replace("This policy as data:", "This policy as JSON data:"))
+
+
+def edit_methods(project):
+    path = project.root / "content/methods.yaml"
+    path.write_text(path.read_text().replace("title: Public Forum Support - Casual", "title: Public Forum Help - Casual"))
+
+
+def edit_code_version(project, monkeypatch):
+    monkeypatch.setattr(cache, "_version", "a different version of policysite")
+
+
+@pytest.fixture
+def built(project):
+    """The project with two apps, built twice (the second time from the cache), inputs an hour old."""
+    project.app("other_app", VALID_APP.replace("Sample App", "Other App"))
+    assert project.run() == (0, "", "")
+    age_inputs(project.root)
+    assert project.run() == (0, "", "")
+    assert Store(project.root, "trees").entries, "the first build should have filled the cache"
+    return project
+
+
+@pytest.mark.parametrize("change", [edit_app, edit_description, add_app, delete_app, edit_template, edit_methods])
+def test_a_rebuild_after_a_change_equals_a_cold_build(built, tmp_path, change):
+    before = tree_digest(built.out)
+    change(built)
+    assert built.run() == (0, "", "")
+    after = tree_digest(built.out)
+    assert after != before
+    assert after == cold_digest(built, tmp_path)
+
+
+def test_a_new_code_version_ignores_everything_cached_before(built, tmp_path, monkeypatch):
+    poison_trees(built)
+    edit_code_version(built, monkeypatch)
+    edit_template(built)
+    assert built.run() == (0, "", "")
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_within_one_code_version_the_cache_is_what_the_build_uses(built, tmp_path):
+    """The counterpart of the test above: it shows the cache is really read, so those comparisons mean something."""
+    poison_trees(built)
+    edit_template(built)
+    assert built.run() == (0, "", "")
+    assert tree_digest(built.out) != cold_digest(built, tmp_path)
+
+
+def poison_trees(project) -> None:
+    """Swap the cached trees of the two apps, as a wrong cache would."""
+    store = Store(project.root, "trees")
+    a, b = (digest_of((project.root / f"content/apps/{name}.yaml").read_bytes()) for name in ("sample_app", "other_app"))
+    store.entries[a], store.entries[b] = store.entries[b], store.entries[a]
+    store._rewrite(store.entries)
+
+
+def test_a_build_with_nothing_changed_reads_no_content(built, monkeypatch, capsys):
+    expected = built.run(capsys=capsys)
+    monkeypatch.setattr(pipeline, "build", lambda *a, **k: pytest.fail("nothing changed, yet the build ran"))
+    assert built.run(capsys=capsys) == expected
+
+
+@pytest.mark.parametrize("change", ["same size and time", "output file removed", "output file edited", "date"])
+def test_any_change_to_inputs_output_or_date_makes_the_build_run(built, monkeypatch, change):
+    calls = []
+    real = pipeline.build
+    monkeypatch.setattr(pipeline, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    if change == "same size and time":
+        path = built.root / "content/apps/sample_app.yaml"
+        path.write_text(path.read_text().replace("Sample App", "Sample Ap2"))   # same length
+        os.utime(path, (HOUR_AGO, HOUR_AGO))
+    elif change == "output file removed":
+        (built.out / "feed.json").unlink()
+    elif change == "output file edited":
+        (built.out / "index.html").write_text("not the catalogue")
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(HOUR_AGO) + 86400 * 30))
+    assert built.run() == (0, "", "")
+    assert calls == [1]
+
+
+def test_an_edit_within_the_clock_tick_of_the_last_build_is_caught_by_content(project, monkeypatch):
+    """A file modified just before a build could be edited again with the same size and times: its bytes are compared."""
+    from policysite import unchanged
+
+    assert project.run() == (0, "", "")           # inputs just written: recorded with their content hashes
+    calls = []
+    real = pipeline.build
+    monkeypatch.setattr(pipeline, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert project.run() == (0, "", "")
+    assert calls == []                             # nothing changed: the hashes match
+    record_path = project.root / CACHE_DIR / unchanged.RECORD
+    record = pickle.loads(record_path.read_bytes())
+    app = str(project.root / "content/apps/sample_app.yaml")
+    assert app in record["racy"]
+    record["racy"][app] = "0" * 64                 # as if the bytes had changed while size and times had not
+    record_path.write_bytes(pickle.dumps(record))
+    assert project.run() == (0, "", "")
+    assert calls == [1]
+
+
+def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
+    for path in (built.root / CACHE_DIR).iterdir():
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    edit_app(built)
+    assert built.run() == (0, "", "")
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_parsing_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
+    from policysite import read
+
+    for i in range(6):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    assert project.run("--out", str(tmp_path / "serial")) == (0, "", "")
+    shutil.rmtree(project.root / CACHE_DIR)
+    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    calls = []
+    real = read.parse_in_parallel
+    monkeypatch.setattr(read, "parse_in_parallel", lambda *a: calls.append(len(real(*a))) or real(*a))
+    assert project.run("--out", str(tmp_path / "parallel")) == (0, "", "")
+    assert calls and calls[0] == 7
+    assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
+    project.app("app_2", "name: [unclosed\n")
+    project.app("app_3", VALID_APP.replace("license: GPLv3", "license: GPLv3\nlicense: MIT"))
+    monkeypatch.setattr(read, "PARALLEL_MIN", 10**9)
+    capsys.readouterr()
+    serial = project.run(capsys=capsys)
+    shutil.rmtree(project.root / CACHE_DIR)
+    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    assert project.run(capsys=capsys) == serial and serial[0] == 1
+
+
+def test_an_app_page_that_reads_the_whole_site_is_rendered_again_when_another_app_changes(built, tmp_path):
+    path = built.root / "templates/app.html"
+    path.write_text(path.read_text().replace("This policy as data:", "One of {{ site.apps|length }} policies, as data:"))
+    assert built.run() == (0, "", "")
+    age_inputs(built.root)
+    assert built.run() == (0, "", "")
+    add_app(built)
+    assert built.run() == (0, "", "")
+    assert b"One of 3 policies" in (built.out / "apps/sample_app/index.html").read_bytes()
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_a_published_page_changed_by_hand_is_rendered_again(built, tmp_path):
+    page = built.out / "apps/other_app/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Other App", b"Tampered"))
+    edit_app(built)
+    assert built.run() == (0, "", "")
+    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+
+
+def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
+    """History comes from every committed version, parsed through the same cache; a commit changes HEAD."""
+    from gitrepo import commit_all, init_repo
+
+    init_repo(project.root)
+    commit_all(project.root, "Add sample_app", "2026-03-01T10:00:00Z")
+    edit_app(project)
+    commit_all(project.root, "Reword the summary", "2026-04-01T10:00:00Z")
+    assert project.run() == (0, "", "")
+    age_inputs(project.root)
+    assert project.run() == (0, "", "")
+    edit_description(project)          # built before it is committed: no history entry for it yet
+    age_inputs(project.root)
+    assert project.run() == (0, "", "")
+    before = tree_digest(project.out)
+    commit_all(project.root, "Reword the description", "2026-05-01T10:00:00Z")   # no file changes, HEAD does
+    assert project.run() == (0, "", "")
+    assert tree_digest(project.out) != before
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
+
+
+def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp_path):
+    """The preview server keeps the cache in memory from one rebuild to the next."""
+    stores: dict = {}
+    pipeline.build(project.root, project.out, stores=stores)
+    assert stores["trees"].entries
+    for change in (edit_app, add_app, edit_template, edit_methods):
+        change(project)
+        pipeline.build(project.root, project.out, stores=stores)
+        assert tree_digest(project.out) == cold_digest(project, tmp_path)
+        shutil.rmtree(tmp_path / "cold")
