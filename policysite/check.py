@@ -52,6 +52,11 @@ def validator_for(name: str, pointer: str = "") -> jsonschema.protocols.Validato
     """Return a validator for a schema file, or for one of its $defs."""
     root = load_schema(name)
     schema = {"$defs": root["$defs"], "$ref": f"#/$defs/{pointer}"} if pointer else root
+    return make_validator(schema)
+
+
+def make_validator(schema: dict) -> jsonschema.protocols.Validator:
+    """Return a Draft 2020-12 validator that also checks formats (dates, URIs)."""
     cls = jsonschema.Draft202012Validator
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 

@@ -14,10 +14,9 @@ import json
 import math
 import re
 
-import jsonschema
-
 from .cache import Store
 from .cache import digest_of as cache_digest
+from .check import make_validator
 from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
 
@@ -239,14 +238,13 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
     the items and documents that did not change.
     """
     valid = valid if valid is not None else Store(None, "valid")
-    cls = jsonschema.Draft202012Validator
     whole, items = {}, {}
     for name, pointer in PUBLISHED_SCHEMAS.items():
         doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
         listed = doc_schema["properties"].get("apps", {}).pop("items", None)
-        whole[name] = cls({**doc_schema, "$defs": schema["$defs"]}, format_checker=cls.FORMAT_CHECKER)
+        whole[name] = make_validator({**doc_schema, "$defs": schema["$defs"]})
         if listed:
-            items[name] = (listed["$ref"], cls({"$defs": schema["$defs"], "$ref": listed["$ref"]}, format_checker=cls.FORMAT_CHECKER))
+            items[name] = (listed["$ref"], make_validator({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
     by_basename = {a.basename: a.src_path for a in site.apps}
     apps = sorted(site.apps, key=lambda a: a.basename)
     problems: set[Problem] = set()
@@ -299,7 +297,6 @@ def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> di
 
 def check_changes(outputs: dict[str, bytes], schema: dict, settings_path: str) -> list[Problem]:
     """Check changes.json against its schema (a JSON Feed 1.1 has no room for our version fields)."""
-    cls = jsonschema.Draft202012Validator
-    errors = cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(json.loads(outputs[CHANGES_PATH]))
+    errors = make_validator(schema).iter_errors(json.loads(outputs[CHANGES_PATH]))
     return sorted({Problem(settings_path, 1, 1, f"changes.json would not match changes.schema.json: {e.message}; "
                                                  "this is a bug in policysite, please report it") for e in errors})
