@@ -138,29 +138,20 @@ def is_current(entry: tuple | None, st: os.stat_result | None) -> bool:
     return entry is not None and st is not None and entry[1:] == (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def live_files(outputs: dict[str, bytes], digests: dict[str, str], out_dir: Path, manifest: dict) -> dict[str, os.stat_result]:
-    """Return the live site's files whose bytes are exactly the wanted ones, with their lstat."""
-    same = {}
-    for dest, digest in digests.items():
-        st = lstat_or_none(safe_dest(out_dir, dest))
-        if st is None:
-            continue
-        entry = manifest.get(dest)
-        if is_current(entry, st):
-            if entry[0] == digest:
-                same[dest] = st
-        elif st.st_size == len(outputs[dest]) and safe_dest(out_dir, dest).read_bytes() == outputs[dest]:
-            same[dest] = st  # no manifest to trust: compare the bytes
-    return same
-
-
-def site_is_current(digests: dict[str, str], same: dict, manifest: dict | None) -> bool:
-    """Return True if the live site holds exactly the wanted files already, and nothing else."""
-    return manifest is not None and set(manifest) == set(digests) == set(same)
-
-
 def place(path: Path, make) -> None:
-    """Put a new file at path without touching the file there: make() creates it at a temporary name."""
+    """Put a new file at path without touching the file there: make() creates it at a temporary name.
+
+    Whatever is in the way in a standby tree (a folder where a file goes, a file where a folder
+    goes: changed by hand?) is removed first.
+    """
+    try:
+        _place(path, make)
+    except OSError:
+        clear_way(path)
+        _place(path, make)
+
+
+def _place(path: Path, make) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.new")
     if os.path.lexists(tmp):
@@ -169,41 +160,14 @@ def place(path: Path, make) -> None:
     os.replace(tmp, path)
 
 
-def update_tree(tree: Path, known: dict, outputs: dict[str, bytes], digests: dict[str, str],
-                same: dict[str, os.stat_result], out_dir: Path) -> dict:
-    """Make tree hold exactly the outputs; return its new manifest.
-
-    known is the tree's manifest (what it holds). Files unchanged from the live site become hard
-    links to it (same bytes, same time); changed files get a time past the live one's, so two
-    publishes within a second never give different bytes the same ETag.
-    """
-    manifest = {}
-    for dest in sorted(set(known) - set(outputs)):
-        path = safe_dest(tree, dest)
-        if os.path.lexists(path):
-            os.unlink(path)
-        prune_empty(path.parent, tree)
-    now = time.time_ns()
-    for done, dest in enumerate(sorted(outputs), 1):
-        progress.step("writing", done, len(outputs))
-        path = safe_dest(tree, dest)
-        st = lstat_or_none(path) if dest in known else None
-        if dest in same:
-            live = same[dest]
-            if not (st and (st.st_ino, st.st_dev) == (live.st_ino, live.st_dev)):
-                place(path, lambda tmp: os.link(safe_dest(out_dir, dest), tmp))
-            manifest[dest] = file_entry(digests[dest], live)
-            continue
-        if is_current(known.get(dest), st) and known[dest][0] == digests[dest] and st.st_nlink == 1:
-            old = lstat_or_none(safe_dest(out_dir, dest))
-            if old is None or st.st_mtime_ns >= old.st_mtime_ns + 1_000_000_000:
-                manifest[dest] = known[dest]
-                continue
-        old = lstat_or_none(safe_dest(out_dir, dest))
-        mtime = max(now, old.st_mtime_ns + 1_000_000_000) if old else now
-        place(path, lambda tmp: write_file(tmp, outputs[dest], mtime))
-        manifest[dest] = file_entry(digests[dest], os.lstat(path))
-    return manifest
+def clear_way(path: Path) -> None:
+    """Remove a folder at path, or a file where one of its parent folders should be."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    for parent in reversed(path.parents):
+        if os.path.lexists(parent) and not parent.is_dir():
+            os.unlink(parent)
+            return
 
 
 def write_file(path: Path, data: bytes, mtime_ns: int) -> None:
@@ -232,50 +196,148 @@ def fresh_tree(out_dir: Path, path: Path) -> None:
 
 def write_site(outputs: dict[str, bytes], out_dir: Path) -> None:
     """Publish outputs as out_dir, replacing the previous site in one step; publish nothing if nothing changed."""
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     for dest in outputs:
-        safe_dest(out_dir, dest)
-    with build_lock(out_dir):
-        clean_leftovers(out_dir)
-        digests = {dest: hashlib.sha256(data).hexdigest() for dest, data in outputs.items()}
-        live = read_manifest(out_dir, out_dir) if out_dir.is_dir() else None
-        same = live_files(outputs, digests, out_dir, live or {})
-        if site_is_current(digests, same, live):
-            return
-        standby = standby_path(out_dir)
-        building = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}"
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        swapped = False
+        safe_dest(out_dir.absolute(), dest)
+    with Publisher(out_dir) as publisher:
+        for done, dest in enumerate(sorted(outputs), 1):
+            progress.step("writing", done, len(outputs))
+            publisher.put(dest, outputs[dest])
+        publisher.finish()
+
+
+class Publisher:
+    """Publish a site file by file: the standby tree is brought up to date, then swapped in whole.
+
+    Use it as a context manager: put() or keep() every file of the new site, then finish(). Leaving
+    the block without finish() (an error, Ctrl-C) leaves the live site exactly as it was. Files the
+    live site already holds with the same bytes become hard links to it (same inode, same time, so
+    the same ETag); new bytes get a time past the live file's, so two publishes within a second
+    never give different bytes the same ETag.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.absolute()
+        self.standby = standby_path(self.out_dir)
+        self.building = self.out_dir.parent / f".{self.out_dir.name}.building-{os.getpid()}"
+        self.old = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
+        self.manifest: dict = {}       # dest -> entry of the tree being built
+        self.changed = False           # does the new site differ from the live one?
+        self.done = False
+
+    def __enter__(self) -> "Publisher":
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = build_lock(self.out_dir)
+        self._lock.__enter__()
         try:
-            known = None
-            if standby.is_dir():
-                known = read_manifest(out_dir, standby)
-                drop_manifest(out_dir, standby)  # from here on an interruption leaves it to be rebuilt
-                os.rename(standby, building)
-            if known is None:
-                fresh_tree(out_dir, building)
-                known = {}
-            try:
-                manifest = update_tree(building, known, outputs, digests, same, out_dir)
-            except OSError:  # the standby was not what it claimed (changed by hand?): start it afresh
-                fresh_tree(out_dir, building)
-                manifest = update_tree(building, {}, outputs, digests, same, out_dir)
-            write_manifest(out_dir, building, manifest)
-            swapped = swap_in(building, out_dir, old)
-            if swapped and building.exists():
-                os.rename(building, standby)  # the previous site, with its manifest, is the next standby
-        except BaseException:  # Ctrl-C or SIGTERM too: put the old site back if it was moved, keep the tree for later
-            if old.exists() and not out_dir.exists():
-                os.rename(old, out_dir)
-            if building.exists():
-                if not swapped:
-                    drop_manifest(out_dir, building)
-                if standby.exists():
-                    shutil.rmtree(building, ignore_errors=True)
-                else:
-                    os.rename(building, standby)
+            clean_leftovers(self.out_dir)
+            self.has_live = self.out_dir.is_dir()
+            live = read_manifest(self.out_dir, self.out_dir) if self.has_live else None
+            self.live_known = live is not None
+            self.live = live or {}
+            self.known = None
+            if self.standby.is_dir():
+                self.known = read_manifest(self.out_dir, self.standby)
+                drop_manifest(self.out_dir, self.standby)  # from here on an interruption leaves it to be rebuilt
+                os.rename(self.standby, self.building)
+            self.fresh = self.known is None
+            if self.fresh:
+                fresh_tree(self.out_dir, self.building)
+                self.known = {}
+            self.now = time.time_ns()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
             raise
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if not self.done:
+                self._put_back()
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def _put_back(self) -> None:
+        """After a failure: the live site stays (or comes back); the half-updated tree becomes a standby to rebuild."""
+        if self.old.exists() and not self.out_dir.exists():
+            os.rename(self.old, self.out_dir)
+        if self.building.exists():
+            drop_manifest(self.out_dir, self.building)
+            if self.standby.exists():
+                shutil.rmtree(self.building, ignore_errors=True)
+            else:
+                os.rename(self.building, self.standby)
+
+    def _claim(self, dest: str) -> Path:
+        """Return where dest goes in the tree being built, refusing a path given twice or leaving the tree."""
+        if dest in self.manifest:
+            raise ValueError(f"two outputs for {dest}")
+        return safe_dest(self.building, dest)
+
+    def _live_stat(self, dest: str) -> tuple[tuple | None, os.stat_result | None]:
+        """Return the live manifest's entry for dest and the live file's lstat."""
+        return self.live.get(dest), lstat_or_none(safe_dest(self.out_dir, dest)) if self.has_live else None
+
+    def keep(self, dest: str, digest: str) -> bool:
+        """Take dest unchanged from the live site if it holds exactly these bytes there; return False if it does not."""
+        entry, st = self._live_stat(dest)
+        if entry is None or entry[0] != digest or not is_current(entry, st):
+            return False
+        self._link_live(dest, self._claim(dest), entry, st)
+        return True
+
+    def put(self, dest: str, data: bytes) -> None:
+        """Place dest with these bytes in the new site."""
+        path = self._claim(dest)
+        digest = hashlib.sha256(data).hexdigest()
+        entry, st = self._live_stat(dest)
+        if st is not None and (entry[0] == digest if is_current(entry, st)
+                               else st.st_size == len(data) and safe_dest(self.out_dir, dest).read_bytes() == data):
+            self._link_live(dest, path, file_entry(digest, st), st)  # with no manifest entry to trust, the bytes were compared
+            return
+        self.changed = True
+        known = self.known.get(dest)
+        mine = lstat_or_none(path) if known else None
+        if is_current(known, mine) and known[0] == digest and mine.st_nlink == 1 and (
+                st is None or mine.st_mtime_ns >= st.st_mtime_ns + 1_000_000_000):
+            self.manifest[dest] = known
+            return
+        mtime = max(self.now, st.st_mtime_ns + 1_000_000_000) if st else self.now
+        place(path, lambda tmp: write_file(tmp, data, mtime))
+        self.manifest[dest] = file_entry(digest, os.lstat(path))
+
+    def _link_live(self, dest: str, path: Path, entry: tuple, live: os.stat_result) -> None:
+        """Make the tree's file at path a hard link to the live one (unless the standby's manifest says it already is)."""
+        known = self.known.get(dest)
+        if not (known and known[1:] == entry[1:] == (live.st_size, live.st_mtime_ns, live.st_ino)):
+            st = lstat_or_none(path) if known else None
+            if not (st and (st.st_ino, st.st_dev) == (live.st_ino, live.st_dev)):
+                place(path, lambda tmp: os.link(safe_dest(self.out_dir, dest), tmp))
+        self.manifest[dest] = entry
+
+    def finish(self) -> bool:
+        """Remove what the new site no longer has, then swap it in; return False if it equals the live site (nothing published)."""
+        for dest in sorted(set(self.known) - set(self.manifest)):
+            path = safe_dest(self.building, dest)
+            if os.path.lexists(path):
+                os.unlink(path)
+            prune_empty(path.parent, self.building)
+        changed = self.changed or not self.live_known or set(self.manifest) != set(self.live)
+        if changed or not self.fresh:
+            write_manifest(self.out_dir, self.building, self.manifest)
+        if not changed:  # the live site stays as it is; a standby it had is up to date for next time
+            if self.manifest != self.live:  # files whose bytes were compared: the live manifest learns them
+                write_manifest(self.out_dir, self.out_dir, self.manifest)
+            if self.fresh:
+                shutil.rmtree(self.building)
+            else:
+                os.rename(self.building, self.standby)
+            self.done = True
+            return False
+        swap_in(self.building, self.out_dir, self.old)
+        if self.building.exists():
+            os.rename(self.building, self.standby)  # the previous site, with its manifest, is the next standby
+        self.done = True
+        return True
 
 
 def swap_in(building: Path, out_dir: Path, old: Path) -> bool:
