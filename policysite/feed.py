@@ -179,18 +179,14 @@ def history_entry(entry: HistoryEntry) -> dict:
     return out
 
 
-def render_changes(site: Site) -> dict:
-    """Return changes.json: policy changes across all apps as a JSON Feed 1.1, newest first, bounded."""
+def render_changes(site: Site, items: list | None = None) -> dict:
+    """Return changes.json: policy changes across all apps as a JSON Feed 1.1, newest first, bounded.
+
+    items are every app's change_items, if worked out already.
+    """
     base = site.settings.base_url
-    items = []
-    for app in site.apps:
-        for entry in app.history:
-            url = f"{base}{app.url}#change-{entry.key}"
-            more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
-            items.append(((-entry.when.timestamp(), app.basename, entry.key), {
-                "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
-                "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
-            }))
+    if items is None:
+        items = [item for app in site.apps for item in change_items(site, app)]
     return {
         "version": JSON_FEED_VERSION,
         "title": f"{site.settings.title}: policy changes",
@@ -202,31 +198,83 @@ def render_changes(site: Site) -> dict:
     }
 
 
+def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
+    """Return one app's items for changes.json, each with the key that orders them across apps."""
+    base = site.settings.base_url
+    items = []
+    for entry in app.history:
+        url = f"{base}{app.url}#change-{entry.key}"
+        more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
+        items.append(((-entry.when.timestamp(), app.basename, entry.key), {
+            "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
+            "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
+        }))
+    return items
+
+
 def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
+    out = {CHANGES_PATH: dump_json(render_changes(site))}
+    entries, index_entries = [], []
+    for app in sorted(site.apps, key=lambda a: a.basename):
+        files, entry, index_entry = render_app_feed(site, schema, app)
+        out.update(files)
+        entries.append(entry)
+        index_entries.append(index_entry)
+    out.update(render_lists(site, schema, entries, index_entries))
+    out.update(render_schemas(schema, site.settings.base_url))
+    return out
+
+
+def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes], bytes, dict]:
+    """Render one app's share of the feed: its files (stable and content-hashed), its entry of feed.json
+    (serialised) and its entry of the index."""
+    legend = [legend_entry(m) for m in site.methods]
+    data = dump_json({**header(site, schema, "app.schema.json"), "legend": legend, "app": app_detail(app, site)})
+    digest = hashlib.sha256(data).hexdigest()
+    files = {f"{APP_JSON_DIR}/{app.basename}.json": data, f"{BY_HASH_DIR}/{digest}.json": data}
+    entry = dump_json(app_entry(app, site.settings.base_url))[:-1]   # without the final newline
+    return files, entry, {"basename": app.basename, "supported": app.supported, "sha256": digest}
+
+
+def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[dict]) -> dict[str, bytes]:
+    """Render feed.json and the index from each app's entries, in basename order.
+
+    feed.json is joined from the serialised entries; it is byte for byte what dump_json gives for
+    the whole document, because its keys are sorted and 'apps' sorts first.
+    """
+    feed, index = envelopes(site, schema)
+    assert min(feed) > "apps"
+    return {
+        "feed.json": b'{"apps":[' + b",".join(entries) + b"]," + dump_json(feed)[1:],
+        f"{API_DIR}/index.json": dump_json({**index, "apps": index_entries}),
+    }
+
+
+def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:
+    """Return feed.json and the index without their lists of apps."""
     base = site.settings.base_url
     legend = [legend_entry(m) for m in site.methods]
-    apps = sorted(site.apps, key=lambda a: a.basename)
     feed = {
         **header(site, schema, "feed.schema.json"),
-        "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice,
-        "legend": legend, "apps": [app_entry(a, base) for a in apps],
+        "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice, "legend": legend,
     }
-    out = {"feed.json": dump_json(feed), CHANGES_PATH: dump_json(render_changes(site))}
-    index_entries = []
-    for app in apps:
-        data = dump_json({**header(site, schema, "app.schema.json"), "legend": legend, "app": app_detail(app, site)})
-        digest = hashlib.sha256(data).hexdigest()
-        out[f"{APP_JSON_DIR}/{app.basename}.json"] = data
-        out[f"{BY_HASH_DIR}/{digest}.json"] = data
-        index_entries.append({"basename": app.basename, "supported": app.supported, "sha256": digest})
-    out[f"{API_DIR}/index.json"] = dump_json({
+    index = {
         **header(site, schema, "index.schema.json"),
-        "apps_url": f"{base}{APP_JSON_DIR}/", "by_hash_url": f"{base}{BY_HASH_DIR}/",
-        "legend": legend, "apps": index_entries,
-    })
-    out.update(render_schemas(schema, base))
-    return out
+        "apps_url": f"{base}{APP_JSON_DIR}/", "by_hash_url": f"{base}{BY_HASH_DIR}/", "legend": legend,
+    }
+    return feed, index
+
+
+def envelope_problems(site: Site, schema: dict, methods_path: str, settings_path: str) -> list[Problem]:
+    """Check feed.json and the index without their lists (each entry is checked with its app) against their schemas."""
+    whole, _ = document_validators(schema)
+    problems = set()
+    for doc, name in zip(envelopes(site, schema), ("feed.schema.json", "index.schema.json")):
+        for error in whole[name].iter_errors({**json.loads(dump_json(doc)), "apps": []}):
+            where = list(error.absolute_path)
+            problems.add(mismatch(methods_path if where[:1] == ["legend"] else settings_path, name, where, error.message))
+    return sorted(problems)
 
 
 def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str,
@@ -238,13 +286,7 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
     the items and documents that did not change.
     """
     valid = valid if valid is not None else Store(None, "valid")
-    whole, items = {}, {}
-    for name, pointer in PUBLISHED_SCHEMAS.items():
-        doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
-        listed = doc_schema["properties"].get("apps", {}).pop("items", None)
-        whole[name] = make_validator({**doc_schema, "$defs": schema["$defs"]})
-        if listed:
-            items[name] = (listed["$ref"], make_validator({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
+    whole, items = document_validators(schema)
     by_basename = {a.basename: a.src_path for a in site.apps}
     apps = sorted(site.apps, key=lambda a: a.basename)
     problems: set[Problem] = set()
@@ -262,10 +304,34 @@ def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path
                 src_path = apps[where[1]].src_path
             else:
                 src_path = settings_path
-            path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
-            problems.add(Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
-                                                 f"{message}; this is a bug in policysite, please report it"))
+            problems.add(mismatch(src_path, name, where, message))
     return sorted(problems)
+
+
+def mismatch(src_path: str, name: str, where: list, message: str) -> Problem:
+    """Report that a document about to be published breaks its schema: our bug, shown on the file it came from."""
+    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
+    return Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
+                                   f"{message}; this is a bug in policysite, please report it")
+
+
+_validators: dict = {}
+
+
+def document_validators(schema: dict) -> tuple[dict, dict]:
+    """Return, for each published schema, a validator of the document with its list of apps left unchecked,
+    and (item $ref, validator) for one entry of that list."""
+    key = cache_digest(json.dumps(schema, sort_keys=True).encode())
+    if key not in _validators:
+        whole, items = {}, {}
+        for name, pointer in PUBLISHED_SCHEMAS.items():
+            doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
+            listed = doc_schema["properties"].get("apps", {}).pop("items", None)
+            whole[name] = make_validator({**doc_schema, "$defs": schema["$defs"]})
+            if listed:
+                items[name] = (listed["$ref"], make_validator({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
+        _validators[key] = (whole, items)
+    return _validators[key]
 
 
 def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:

@@ -140,6 +140,11 @@ class App:
         return f"apps/{self.basename}/"
 
     @property
+    def mixed(self) -> bool:
+        """Return True if the app offers some methods and not others."""
+        return len({p.available for p in self.policies}) == 2
+
+    @property
     def supported(self) -> int:
         """Return the legacy Webconfig integer: the OR of the available methods' bits."""
         bits = 0

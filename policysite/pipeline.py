@@ -57,13 +57,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     sources = read_sources(root, trees)
     problems = list(sources.problems)
     # 2. Check the legend, the factors and the site settings; apps cannot be checked without them.
-    methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
-    factors = check_yaml(sources.factors, "config.schema.json", "factors", problems)
-    settings = check_yaml(sources.settings, "config.schema.json", "site", problems)
-    if methods:
-        problems += rules.check_methods(methods, sources.methods.src_path)
-    if factors:
-        problems += rules.check_factors(factors, sources.factors.src_path)
+    methods, factors, settings = check_settings(sources, problems)
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
     for done, file in enumerate(sources.apps, 1):
@@ -80,8 +74,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
         if not any(map(is_error, found)):
             apps.append((file.src_path, located))
     # 4. Check every document's front matter.
-    docs = [(d.src_path, d.doc_id, loc) for d in sources.docs
-            if (loc := check_yaml(YamlFile(d.src_path, d.front), "config.schema.json", "doc", problems))]
+    docs = check_docs(sources, problems)
     # 5. Check links between files, only once each file is sound on its own.
     if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)
@@ -96,6 +89,24 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     if with_history:
         site = attach_history(site, root, today, trees)
     return replace(site, warnings=tuple(sorted(problems)))
+
+
+def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located | None, Located | None, Located | None]:
+    """Check the legend, the factors and the site settings; return each one's located data if sound."""
+    methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
+    factors = check_yaml(sources.factors, "config.schema.json", "factors", problems)
+    settings = check_yaml(sources.settings, "config.schema.json", "site", problems)
+    if methods:
+        problems += rules.check_methods(methods, sources.methods.src_path)
+    if factors:
+        problems += rules.check_factors(factors, sources.factors.src_path)
+    return methods, factors, settings
+
+
+def check_docs(sources: Sources, problems: list[Problem]) -> list[tuple[str, str, Located]]:
+    """Check every document's front matter; return (src_path, doc_id, located) of the sound ones."""
+    return [(d.src_path, d.doc_id, loc) for d in sources.docs
+            if (loc := check_yaml(YamlFile(d.src_path, d.front), "config.schema.json", "doc", problems))]
 
 
 def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
@@ -245,6 +256,17 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     """
     kept = stores is not None
     stores = stores if kept else {}
+    from . import units
+
+    site = units.build(root, out_dir, today or dates.today(), strict, stores)
+    if site is not None:
+        return site
+    return build_whole(root, out_dir, today=today, strict=strict, stores=stores, kept=kept)
+
+
+def build_whole(root: Path, out_dir: Path, *, today: datetime.date | None, strict: bool, stores: dict, kept: bool) -> Site:
+    """Build the site from the whole model at once: when the shared files have problems (to report
+    every problem), or when app pages read the whole site."""
     site = load_site_cached(root, today=today, strict=strict, stores=stores)
     if not kept:
         stores.clear()   # let the parsed trees go before rendering

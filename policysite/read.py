@@ -66,27 +66,29 @@ class Sources:
     problems: tuple[Problem, ...]
 
 
-def read_sources(root: Path, trees: Store | None = None) -> Sources:
-    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files."""
+def read_sources(root: Path, trees: Store | None = None, *, apps: bool = True) -> Sources:
+    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files.
+
+    Without apps, content/apps/ is left for the caller to read file by file.
+    """
     problems: list[Problem] = []
     content = root / "content"
     is_real_dir(root, content, problems)
     methods = read_yaml(root, content / "methods.yaml", problems, trees)
     factors = read_yaml(root, content / "factors.yaml", problems, trees)
     settings = read_yaml(root, content / "site.yaml", problems, trees)
-    app_paths = list_app_files(root, problems)
+    app_paths = list_app_files(root, problems) if apps else []
     parsed = parse_in_parallel(root, app_paths, trees)
-    apps = []
+    app_files = []
     for done, path in enumerate(app_paths, 1):
-        apps.append(read_yaml(root, path, problems, trees, parsed))
+        app_files.append(read_yaml(root, path, problems, trees, parsed))
         progress.step("reading", done, len(app_paths))
-    apps = tuple(apps)
     docs = tuple(read_docs(root, problems))
     templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
                  for p in sorted((root / "templates").rglob("*")) if p.is_file()}
     static = {static_dest(p.relative_to(root / "static").as_posix()): p.read_bytes()
               for p in sorted((root / "static").rglob("*")) if p.is_file()}
-    return Sources(methods, factors, settings, apps, docs, templates, static, tuple(problems))
+    return Sources(methods, factors, settings, tuple(app_files), docs, templates, static, tuple(problems))
 
 
 def static_dest(rel_path: str) -> str:

@@ -52,14 +52,18 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None = None) -> Outputs:
+def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None = None, *,
+                 rows: dict[str, str] | None = None, env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files.
 
     pages remembers, for each app page, the hash of what it rendered to from the hash of all it was
     rendered from (templates, settings, legend, the app, its articles); such a page is taken from
     the live site when that still holds those bytes, instead of being rendered again.
+
+    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the
+    apps' own pages are left out (the build renders them app by app).
     """
-    env = make_env(site)
+    env = env or make_env(site)
     out = Outputs()
     base = site.settings.base_url
     problems: list[Problem] = []
@@ -74,10 +78,12 @@ def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None =
                 raise
             problems.append(internal_problem(src_path, exc))
 
-    page("", "index.html", **catalogue_context(site))
+    if rows is None:
+        rows = {a.basename: catalogue_row(env, a) for a in site.apps}
+    page("", "index.html", **catalogue_context(site.apps, rows))
     reusable = pages is not None and live is not None and reads_only_its_context(env, "app.html")
     templates_digest = hashlib.sha256(pickle.dumps(sorted(site.templates.items()))).hexdigest()
-    for done, app in enumerate(site.apps, 1):
+    for done, app in enumerate(site.apps if app_pages else (), 1):
         progress.step("rendering", done, len(site.apps))
         articles = related_articles(site, app)
         if not reusable:
@@ -128,17 +134,26 @@ def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
     return True
 
 
-def group_by_category(apps: tuple[App, ...]) -> list[tuple[str, list[App]]]:
+def group_by_category(apps) -> list[tuple[str, list]]:
     """Group apps by category, categories and apps in alphabetical order."""
     ordered = sorted(apps, key=lambda a: (a.category, a.name.casefold(), a.basename))
     return [(cat, list(items)) for cat, items in itertools.groupby(ordered, key=lambda a: a.category)]
 
 
-def catalogue_context(site: Site) -> dict:
-    """Return what the catalogue shows: apps by category, and the choices its filters offer."""
+def catalogue_row(env: jinja2.Environment, app: App) -> str:
+    """Render one app's row of the catalogue."""
+    return env.get_template("_catalogue_row.html").module.row(app, root_for("index.html"))
+
+
+def catalogue_context(apps, rows: dict[str, str]) -> dict:
+    """Return what the catalogue shows: the apps' rows by category, and the choices its filters offer.
+
+    apps may be Apps or anything with their basename, name, category and vendor (an app's facts).
+    """
     return {
-        "groups": group_by_category(site.apps),
-        "vendors": sorted({a.vendor for a in site.apps}, key=str.casefold),
+        "groups": [(category, [rows[a.basename] for a in items]) for category, items in group_by_category(apps)],
+        "vendors": sorted({a.vendor for a in apps}, key=str.casefold),
+        "app_count": len(apps),
     }
 
 
@@ -179,7 +194,7 @@ def doc_context(site: Site, doc: Doc) -> dict:
 
 def embed_context(site: Site) -> dict:
     """Return the app the widget example shows: the first with methods both on and off."""
-    mixed = [a for a in site.apps if len({p.available for p in a.policies}) == 2]
+    mixed = [a for a in site.apps if a.mixed]
     return {"example": (mixed or list(site.apps))[0]}
 
 

@@ -177,8 +177,12 @@ def _check_timezones(located: Located, src_path: str) -> list[Problem]:
 
 def _at(located: Located, src_path: str, path: tuple, message: str, severity: str = "error") -> Problem:
     """Make a Problem located at the key (or else the value) at path."""
-    line, col = located.key_pos.get(path) or located.pos(path)
-    return Problem(src_path, line, col, message, severity)
+    return Problem(src_path, *_where(located, path), message, severity)
+
+
+def _where(located: Located, path: tuple) -> tuple[int, int]:
+    """Return the line and column of the key at path, or else of the value."""
+    return located.key_pos.get(path) or located.pos(path)
 
 
 def check_methods(located: Located, src_path: str) -> list[Problem]:
@@ -218,20 +222,31 @@ def _same_ids(located: Located, src_path: str, key: str, ids: list, expected: li
 
 def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
     """Check across files: unique app names, and links between apps and articles that resolve."""
+    return check_cross_facts([(src_path, cross_facts(located)) for src_path, located in apps], docs)
+
+
+def cross_facts(located: Located) -> tuple:
+    """Return what the checks across files need of one sound app file: its name and articles, where they are written."""
+    articles = located.data["level2"].get("articles") or ()
+    return (located.data["name"], _where(located, ("name",)),
+            tuple((article, _where(located, ("level2", "articles", i))) for i, article in enumerate(articles)))
+
+
+def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
+    """Check across files from each app's cross_facts: unique names, and links between apps and articles that resolve."""
     problems = []
     seen: dict[str, str] = {}
-    for src_path, located in apps:
-        name = located.data["name"]
+    for src_path, (name, pos, _) in apps:
         folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())  # fullwidth 'Ｗｅｂ' is 'Web'
         if folded in seen:
-            problems.append(_at(located, src_path, ("name",), f"name: {name!r} is already the name of {seen[folded]}"))
+            problems.append(Problem(src_path, *pos, f"name: {name!r} is already the name of {seen[folded]}"))
         else:
             seen[folded] = src_path
     article_ids = {doc_id.split("/", 1)[1] for _, doc_id, _ in docs if doc_id.startswith("level2/")}
-    for src_path, located in apps:
-        for i, article in enumerate(located.data["level2"].get("articles") or ()):
+    for src_path, (_, _, articles) in apps:
+        for i, (article, pos) in enumerate(articles):
             if article not in article_ids:
-                problems.append(_at(located, src_path, ("level2", "articles", i), f"level2.articles[{i}]: no Level II article '{article}'{did_you_mean(article, article_ids)}"))
+                problems.append(Problem(src_path, *pos, f"level2.articles[{i}]: no Level II article '{article}'{did_you_mean(article, article_ids)}"))
     basenames = {src_path.rsplit("/", 1)[1].removesuffix(".yaml") for src_path, _ in apps}
     for src_path, _, located in docs:
         for i, basename in enumerate(located.data.get("apps") or ()):

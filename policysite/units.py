@@ -1,0 +1,312 @@
+"""Build app by app: everything one app file gives the site is one unit of work, remembered by a hash
+of all it was made from, so an edit redoes one app and the pages that list every app are put
+together from the units' fragments.
+
+A unit holds the app's problems, its facts (what the catalogue, the sitemap, the documents and the
+checks across files need of it), its catalogue row, its feed.json entry, its index entry, its
+changes.json items, and the names and hashes of the files only it makes (its page and its JSON).
+Those files are not kept in the cache: a unit remembered from before finds them in the published
+site by their hashes (the publisher hard-links them), and is worked out again if they are not there.
+
+The key of a unit is the SHA-256 of: the code version, the build date, every shared input (the
+legend, the factors, the site settings, the templates, the documents), the app file's bytes and its
+git history. Anything else an app's pages could depend on would have to be in that list, so
+app.html must not read the whole site (the global 'site'); if it does, pipeline.build renders the
+site whole instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import multiprocessing
+import os
+import pickle
+import stat
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import feed, history, pipeline, progress, read, rules
+from .cache import Store, code_version, digest_of
+from .check import Located, load_schema
+from .markup import render_app_markdown
+from .model import Site
+from .problems import ContentError, Problem, internal_problem, is_error
+from .render import catalogue_row, make_env, reads_only_its_context, related_articles, render_pages, root_for
+
+RACY_SECONDS = 2   # a file changed this recently could change again within its clock tick: hash it every time
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pages and checks about all apps need to know of one app."""
+
+    basename: str
+    src_path: str
+    name: str
+    vendor: str
+    category: str
+    summary: str
+    reviewed: datetime.date
+    supported: int
+    mixed: bool
+    level2_articles: tuple[str, ...]
+    cross: tuple            # rules.cross_facts: name and articles with where they are written
+
+    @property
+    def url(self) -> str:
+        """Return the app page's site-relative URL."""
+        return f"apps/{self.basename}/"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One app file's share of the site; without facts when the file has errors."""
+
+    problems: tuple[Problem, ...]
+    facts: Facts | None = None
+    row: str = ""                       # the catalogue row, HTML
+    entry: bytes = b""                  # the app's entry of feed.json, serialised
+    index_entry: dict | None = None     # the app's entry of api/v1/index.json
+    changes: tuple = ()                 # ((sort key), item) for changes.json
+    files: tuple[tuple[str, str], ...] = ()   # (dest_path, SHA-256) of the files only this app makes
+
+
+@dataclass
+class Shared:
+    """What every unit is worked out from, besides its own file."""
+
+    site: Site                  # settings, legend, factors, documents, templates; no apps
+    parts: dict                 # what make_app needs of the legend and the factors
+    today: datetime.date
+    versions: dict              # src_path -> the app file's committed versions
+    docs: list                  # (src_path, doc_id, located) of the checked documents
+    digest: str                 # hash of all of the above that a unit depends on
+    env: object = None
+    schema: dict | None = None
+
+
+def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict) -> Site | None:
+    """Build the site unit by unit into out_dir, or return None if it has to be built whole instead.
+
+    Raises ContentError (and leaves out_dir as it was) on problems.
+    """
+    from .write import Publisher
+
+    shared, problems = prepare(root, today, stores)
+    if shared is None:
+        return None
+    app_paths = read.list_app_files(root, problems)
+    units, files = pipeline.opened(stores, root, "units"), pipeline.opened(stores, root, "files")
+    planned = plan(root, app_paths, shared, files, units, problems)
+    try:
+        with Publisher(out_dir) as publisher:
+            done = work_out(root, shared, planned, units, publisher, problems)
+            facts = [u.facts for u in done if u.facts is not None]
+            if not any(map(is_error, problems)):
+                problems += rules.check_cross_facts([(f.src_path, f.cross) for f in facts], shared.docs)
+            if strict:
+                problems = [replace(p, severity="error") for p in problems]
+            if any(map(is_error, problems)):
+                raise ContentError(problems)
+            site = replace(shared.site, apps=tuple(sorted(facts, key=lambda f: f.basename)))
+            for dest, data in assemble(shared, site, done).items():
+                publisher.put(dest, data)
+            publisher.finish()
+    finally:
+        units.save()
+        files.save()
+    return replace(site, warnings=tuple(sorted(problems)))
+
+
+def prepare(root: Path, today: datetime.date, stores: dict) -> tuple[Shared | None, list[Problem]]:
+    """Read and check everything but the app files; return what units share, or None if the site must be built whole.
+
+    With a problem in a shared file the whole build reports everything it can; app pages that
+    read the whole site cannot be built one by one.
+    """
+    sources = read.read_sources(root, apps=False)
+    problems = list(sources.problems)
+    methods, factors, settings = pipeline.check_settings(sources, problems)
+    docs = pipeline.check_docs(sources, problems)
+    if any(map(is_error, problems)) or not (methods and factors and settings):
+        return None, problems
+    try:
+        site = pipeline.make_site(sources, methods.data, factors.data, settings.data, [], docs, today)
+    except ContentError:
+        return None, problems
+    env = make_env(site)
+    if not reads_only_its_context(env, "app.html"):
+        return None, problems
+    versions = history.read_versions(root, pipeline.opened(stores, root, "history"))
+    bodies = {d.src_path: d.body for d in sources.docs}
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0".encode())
+    digest.update(pickle.dumps((methods.data, factors.data, settings.data, sorted(site.templates.items()),
+                                [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]),
+                               protocol=pickle.HIGHEST_PROTOCOL))
+    parts = {"methods": site.methods, "factors": site.factors, "levels": {lv.id: lv for lv in site.levels}}
+    return Shared(site, parts, today, versions, docs, digest.hexdigest(), env, load_schema("feed.schema.json")), problems
+
+
+def plan(root: Path, app_paths: list[Path], shared: Shared, files: Store, units: Store,
+         problems: list[Problem]) -> list[tuple[str, str, Unit | None, bytes | None]]:
+    """Return (src_path, unit key, remembered unit or None, the file's bytes if read) for each app file.
+
+    A file whose size, times and inode are what they were when its hash was taken is not read again.
+    """
+    out = []
+    recent = (time.time() - RACY_SECONDS) * 1e9
+    for path in app_paths:
+        src_path = read.rel(root, path)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            st = None
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st and stat.S_ISREG(st.st_mode) else None
+        known = files.get(src_path) if sig else None
+        data = None
+        if known and known[0] == sig:
+            digest = known[1]
+        else:
+            data = read.read_capped(path, src_path, problems)
+            if data is None:
+                continue
+            digest = digest_of(data)
+            if sig and max(sig[1], sig[2]) < recent:
+                files.put(src_path, (sig, digest))
+        key = digest_of(f"{shared.digest}\0{src_path}\0{digest}\0".encode()
+                        + pickle.dumps(shared.versions.get(src_path, []), protocol=pickle.HIGHEST_PROTOCOL))
+        out.append((src_path, key, units.get(key), data))
+    return out
+
+
+def work_out(root: Path, shared: Shared, planned: list, units: Store, publisher, problems: list[Problem]) -> list[Unit]:
+    """Return every app's unit, working out those not remembered (in parallel when there are many) and
+    publishing their files; a remembered unit's files are taken from the live site by their hashes."""
+    missing = [(src_path, data) for src_path, _, unit, data in planned if unit is None or not keeps(publisher, unit)]
+    fresh = dict(zip((s for s, _ in missing), make_units(root, shared, missing, publisher)))
+    done = []
+    for src_path, key, unit, _ in planned:
+        if src_path in fresh:
+            unit = fresh[src_path]
+            if not any(map(is_error, unit.problems)):
+                units.put(key, unit)
+        else:
+            units.get(key)   # still in use
+        problems.extend(unit.problems)
+        done.append(unit)
+    return done
+
+
+def keeps(publisher, unit: Unit) -> bool:
+    """Take a remembered unit's files from the live site; return False if any is not there as it was."""
+    return all(publisher.keep(dest, digest) for dest, digest in unit.files) if not any(map(is_error, unit.problems)) else True
+
+
+def make_units(root: Path, shared: Shared, work: list[tuple[str, bytes | None]], publisher):
+    """Yield the unit of each (src_path, bytes) in order, publishing its files as it comes."""
+    global _shared
+    _shared = shared
+    total = len(work)
+    if total >= read.PARALLEL_MIN and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
+        pool = multiprocessing.get_context("fork").Pool(os.cpu_count(), read._quiet_worker, (os.getpid(),))
+        results = pool.imap(_unit_worker, [(root, s, d) for s, d in work], chunksize=max(1, min(32, total // (8 * os.cpu_count()))))
+    else:
+        pool, results = None, (_unit_worker((root, s, d)) for s, d in work)
+    try:
+        for done, (unit, outputs) in enumerate(results, 1):
+            progress.step("building apps", done, total)
+            for dest, data in outputs.items():
+                if dest not in publisher.manifest:   # two apps' files never clash, but a hashed file could repeat
+                    publisher.put(dest, data)
+            yield unit
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+_shared: Shared | None = None
+
+
+def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, bytes]]:
+    """Work out one unit (in a worker process, or in the build's own)."""
+    root, src_path, data = item
+    problems: list[Problem] = []
+    if data is None:
+        data = read.read_capped(root / src_path, src_path, problems)
+        if data is None:
+            return Unit(tuple(problems)), {}
+    try:
+        return make_unit(_shared, src_path, data)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
+        return Unit((internal_problem(src_path, exc),)), {}
+
+
+def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[str, bytes]]:
+    """Check one app file and, if it is sound, render everything it gives the site."""
+    problems: list[Problem] = []
+    node = read.parse_text(data, src_path, problems)
+    if node is None:
+        return Unit(tuple(problems)), {}
+    located, found = pipeline.check_app(read.YamlFile(src_path, node), shared.today)
+    problems += found
+    if any(map(is_error, problems)):
+        return Unit(tuple(problems)), {}
+    basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
+    html = pipeline.markdown_or_problem(render_app_markdown, located.data["description"], src_path,
+                                       located.pos(("description",)), problems)
+    if any(map(is_error, problems)):
+        return Unit(tuple(problems)), {}
+    app = pipeline.make_app_model(basename, src_path, located.data, html, shared.parts, shared.today)
+    if shared.versions:
+        app = replace(app, history=history.history_entries(shared.versions.get(src_path, []), shared.today,
+                                                           pipeline.names_for(shared.site)))
+    return render_unit(shared, located, app, problems)
+
+
+def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) -> tuple[Unit, dict[str, bytes]]:
+    """Render one sound app's page, JSON files and fragments; a JSON document that breaks its schema is our bug, reported on the app."""
+    site, env = shared.site, shared.env
+    dest = f"{app.url}index.html"
+    page = env.get_template("app.html").render(root=root_for(dest), dest_path=dest, canonical=site.settings.base_url + app.url,
+                                               app=app, articles=related_articles(site, app))
+    files, entry, index_entry = feed.render_app_feed(site, shared.schema, app)
+    whole, items = feed.document_validators(shared.schema)
+    doc_path = f"{feed.APP_JSON_DIR}/{app.basename}.json"
+    checks = [(feed.json.loads(files[doc_path]), whole["app.schema.json"], "app.schema.json", []),
+              (feed.json.loads(entry), items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
+              (index_entry, items["index.schema.json"][1], "index.schema.json", ["apps"])]
+    for doc, validator, name, prefix in checks:
+        problems += [feed.mismatch(app.src_path, name, prefix + list(e.absolute_path), e.message) for e in validator.iter_errors(doc)]
+    if any(map(is_error, problems)):
+        return Unit(tuple(problems)), {}
+    outputs = {dest: page.encode("utf-8"), **files}
+    facts = Facts(basename=app.basename, src_path=app.src_path, name=app.name, vendor=app.vendor, category=app.category,
+                  summary=app.summary, reviewed=app.reviewed, supported=app.supported, mixed=app.mixed,
+                  level2_articles=app.level2_articles, cross=rules.cross_facts(located))
+    changes = tuple(feed.change_items(site, app))
+    unit = Unit(tuple(problems), facts, str(catalogue_row(env, app)), entry, index_entry, changes,
+                tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()))
+    return unit, outputs
+
+
+def assemble(shared: Shared, site: Site, units: list[Unit]) -> dict[str, bytes]:
+    """Render the files about every app from the units' fragments, and the rest of the site."""
+    ordered = sorted((u for u in units if u.facts is not None), key=lambda u: u.facts.basename)
+    shared.env.globals.update(site=site)
+    rows = {u.facts.basename: Markup(u.row) for u in ordered}   # rendered by our template, escaped there
+    out = dict(render_pages(site, rows=rows, env=shared.env, app_pages=False))
+    out.update(feed.render_lists(site, shared.schema, [u.entry for u in ordered], [u.index_entry for u in ordered]))
+    out[feed.CHANGES_PATH] = feed.dump_json(feed.render_changes(site, [item for u in ordered for item in u.changes]))
+    out.update(feed.render_schemas(shared.schema, site.settings.base_url))
+    changes_schema = load_schema("changes.schema.json")
+    out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))
+    problems = feed.envelope_problems(site, shared.schema, "content/methods.yaml", "content/site.yaml")
+    problems += feed.check_changes(out, changes_schema, "content/site.yaml")
+    if problems:
+        raise ContentError(problems)
+    return out
