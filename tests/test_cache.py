@@ -67,6 +67,11 @@ def edit_methods(project):
     path.write_text(path.read_text().replace("title: Public Forum Support - Casual", "title: Public Forum Help - Casual"))
 
 
+def edit_static(project):
+    path = project.root / "static/site.css"
+    path.write_text(path.read_text() + "\n/* edited */\n")
+
+
 def edit_code_version(project, monkeypatch):
     monkeypatch.setattr(cache, "_version", "a different version of policysite")
 
@@ -78,7 +83,7 @@ def built(project):
     assert project.run() == (0, "", "")
     age_inputs(project.root)
     assert project.run() == (0, "", "")
-    assert Store(project.root, "trees").entries, "the first build should have filled the cache"
+    assert Store(project.root, "units").entries, "the first build should have filled the cache"
     return project
 
 
@@ -93,26 +98,28 @@ def test_a_rebuild_after_a_change_equals_a_cold_build(built, tmp_path, change):
 
 
 def test_a_new_code_version_ignores_everything_cached_before(built, tmp_path, monkeypatch):
-    poison_trees(built)
+    poison_units(built)
     edit_code_version(built, monkeypatch)
-    edit_template(built)
+    edit_static(built)
     assert built.run() == (0, "", "")
     assert tree_digest(built.out) == cold_digest(built, tmp_path)
 
 
 def test_within_one_code_version_the_cache_is_what_the_build_uses(built, tmp_path):
     """The counterpart of the test above: it shows the cache is really read, so those comparisons mean something."""
-    poison_trees(built)
-    edit_template(built)
+    poison_units(built)
+    edit_static(built)      # static files are not part of any app's unit: the (poisoned) units are used
     assert built.run() == (0, "", "")
     assert tree_digest(built.out) != cold_digest(built, tmp_path)
 
 
-def poison_trees(project) -> None:
-    """Swap the cached trees of the two apps, as a wrong cache would."""
-    store = Store(project.root, "trees")
-    a, b = (digest_of((project.root / f"content/apps/{name}.yaml").read_bytes()) for name in ("sample_app", "other_app"))
-    store.entries[a], store.entries[b] = store.entries[b], store.entries[a]
+def poison_units(project) -> None:
+    """Give sample_app's cached unit another app's catalogue row, as a wrong cache would."""
+    from dataclasses import replace
+
+    store = Store(project.root, "units")
+    a, b = (next(k for k, u in store.entries.items() if u.facts.basename == name) for name in ("sample_app", "other_app"))
+    store.entries[a] = replace(store.entries[a], row=store.entries[b].row)
     store._rewrite(store.entries)
 
 
@@ -170,8 +177,8 @@ def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
     assert tree_digest(built.out) == cold_digest(built, tmp_path)
 
 
-def test_parsing_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
-    from policysite import read
+def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
+    from policysite import read, units
 
     for i in range(6):
         project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
@@ -179,10 +186,10 @@ def test_parsing_in_worker_processes_gives_the_same_site_and_problems(project, t
     shutil.rmtree(project.root / CACHE_DIR)
     monkeypatch.setattr(read, "PARALLEL_MIN", 1)
     calls = []
-    real = read.parse_in_parallel
-    monkeypatch.setattr(read, "parse_in_parallel", lambda *a: calls.append(len(real(*a))) or real(*a))
+    real = units.multiprocessing.get_context
+    monkeypatch.setattr(units.multiprocessing, "get_context", lambda *a: calls.append(a) or real(*a))
     assert project.run("--out", str(tmp_path / "parallel")) == (0, "", "")
-    assert calls and calls[0] == 7
+    assert calls == [("fork",)]
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     project.app("app_2", "name: [unclosed\n")
     project.app("app_3", VALID_APP.replace("license: GPLv3", "license: GPLv3\nlicense: MIT"))
@@ -239,7 +246,7 @@ def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp
     """The preview server keeps the cache in memory from one rebuild to the next."""
     stores: dict = {}
     pipeline.build(project.root, project.out, stores=stores)
-    assert stores["trees"].entries
+    assert stores["units"].entries
     for change in (edit_app, add_app, edit_template, edit_methods):
         change(project)
         pipeline.build(project.root, project.out, stores=stores)
