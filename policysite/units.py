@@ -27,8 +27,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from markupsafe import Markup
-
 from . import feed, history, pipeline, progress, read, rules
 from .cache import Store, code_version, digest_of
 from .check import Located, load_schema
@@ -37,6 +35,7 @@ from .model import Site
 from .problems import ContentError, Problem, internal_problem, is_error
 from .render import catalogue_row, make_env, reads_only_its_context, related_articles, render_pages, root_for
 
+METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
 RACY_SECONDS = 2   # a file changed this recently could change again within its clock tick: hash it every time
 
 
@@ -68,7 +67,7 @@ class Unit:
 
     problems: tuple[Problem, ...]
     facts: Facts | None = None
-    row: str = ""                       # the catalogue row, HTML
+    row: str = ""                       # the catalogue row: Markup, as the template escaped it
     entry: bytes = b""                  # the app's entry of feed.json, serialised
     index_entry: dict | None = None     # the app's entry of api/v1/index.json
     changes: tuple = ()                 # ((sort key), item) for changes.json
@@ -106,6 +105,8 @@ def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores:
         with Publisher(out_dir) as publisher:
             done = work_out(root, shared, planned, units, publisher, problems)
             facts = [u.facts for u in done if u.facts is not None]
+            problems += feed.envelope_problems(shared.site, shared.schema, METHODS_PATH, SETTINGS_PATH)
+            problems = list(dict.fromkeys(problems))   # a broken legend breaks every app's file the same way
             if not any(map(is_error, problems)):
                 problems += rules.check_cross_facts([(f.src_path, f.cross) for f in facts], shared.docs)
             if strict:
@@ -281,7 +282,9 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
               (feed.json.loads(entry), items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
               (index_entry, items["index.schema.json"][1], "index.schema.json", ["apps"])]
     for doc, validator, name, prefix in checks:
-        problems += [feed.mismatch(app.src_path, name, prefix + list(e.absolute_path), e.message) for e in validator.iter_errors(doc)]
+        for error in validator.iter_errors(doc):
+            where = prefix + list(error.absolute_path)
+            problems.append(feed.mismatch(METHODS_PATH if where[:1] == ["legend"] else app.src_path, name, where, error.message))
     if any(map(is_error, problems)):
         return Unit(tuple(problems)), {}
     outputs = {dest: page.encode("utf-8"), **files}
@@ -289,7 +292,7 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
                   summary=app.summary, reviewed=app.reviewed, supported=app.supported, mixed=app.mixed,
                   level2_articles=app.level2_articles, cross=rules.cross_facts(located))
     changes = tuple(feed.change_items(site, app))
-    unit = Unit(tuple(problems), facts, str(catalogue_row(env, app)), entry, index_entry, changes,
+    unit = Unit(tuple(problems), facts, catalogue_row(env, app), entry, index_entry, changes,
                 tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()))
     return unit, outputs
 
@@ -298,15 +301,14 @@ def assemble(shared: Shared, site: Site, units: list[Unit]) -> dict[str, bytes]:
     """Render the files about every app from the units' fragments, and the rest of the site."""
     ordered = sorted((u for u in units if u.facts is not None), key=lambda u: u.facts.basename)
     shared.env.globals.update(site=site)
-    rows = {u.facts.basename: Markup(u.row) for u in ordered}   # rendered by our template, escaped there
+    rows = {u.facts.basename: u.row for u in ordered}
     out = dict(render_pages(site, rows=rows, env=shared.env, app_pages=False))
     out.update(feed.render_lists(site, shared.schema, [u.entry for u in ordered], [u.index_entry for u in ordered]))
     out[feed.CHANGES_PATH] = feed.dump_json(feed.render_changes(site, [item for u in ordered for item in u.changes]))
     out.update(feed.render_schemas(shared.schema, site.settings.base_url))
     changes_schema = load_schema("changes.schema.json")
     out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))
-    problems = feed.envelope_problems(site, shared.schema, "content/methods.yaml", "content/site.yaml")
-    problems += feed.check_changes(out, changes_schema, "content/site.yaml")
+    problems = feed.check_changes(out, changes_schema, SETTINGS_PATH)
     if problems:
         raise ContentError(problems)
     return out

@@ -335,7 +335,8 @@ def test_an_exception_while_making_the_model_or_the_feed_becomes_that_files_prob
                         if basename == "third_app" else real_make(basename, *a))
     built.app("second_app", VALID_APP.replace("Sample App", "Second App"))
     built.app("third_app", VALID_APP.replace("Sample App", "Third App"))
-    assert_fails_with(built, capsys, [f"content/apps/third_app.yaml:1:1: this file could not be processed (TypeError: model); {BUG}"])
+    assert_fails_with(built, capsys, [f"content/apps/second_app.yaml:1:1: this file could not be processed (ValueError: feed); {BUG}",
+                                      f"content/apps/third_app.yaml:1:1: this file could not be processed (TypeError: model); {BUG}"])
     monkeypatch.setattr(pipeline, "make_app", real_make)
     assert_fails_with(built, capsys, [f"content/apps/second_app.yaml:1:1: this file could not be processed (ValueError: feed); {BUG}"])
 

@@ -34,7 +34,7 @@ def run_on_terminal(args: list[str]) -> bytes:
 
 def test_progress_is_drawn_on_a_terminal_and_cleared_before_the_summary(project):
     drawn = run_on_terminal([sys.executable, str(REPO / "build.py"), "--root", str(project.root)])
-    assert b"\r\x1b[Kreading" in drawn and b"\r\x1b[Krendering" in drawn and b"\r\x1b[Kwriting" in drawn
+    assert b"\r\x1b[Kbuilding apps [" in drawn
     last = drawn.rsplit(b"\r\x1b[K", 1)[1]
     assert last.startswith(b"built 1 app pages")
 
