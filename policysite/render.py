@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import pickle
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
@@ -23,9 +24,18 @@ DARK_OUTLINE_CONTRAST = 4.5
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 
 
-def make_env(site: Site) -> jinja2.Environment:
-    """Make the Jinja environment over the templates read with the sources."""
+def make_env(site: Site, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Make the Jinja environment over the templates read with the sources.
+
+    bytecode_dir, if given, keeps the compiled templates between builds (Jinja keys them by the
+    template's source and its own version).
+    """
+    cache = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.DictLoader(dict(site.templates)),
         autoescape=True,                       # every template, whatever its extension
         undefined=jinja2.StrictUndefined,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import feed, history, pipeline, progress, read, rules
-from .cache import Store, code_version, digest_of
+from .cache import CACHE_DIR, Store, code_version, digest_of
 from .check import Located, load_schema
 from .markup import render_app_markdown
 from .model import Site
@@ -139,7 +139,7 @@ def prepare(root: Path, today: datetime.date, stores: dict) -> tuple[Shared | No
         site = pipeline.make_site(sources, methods.data, factors.data, settings.data, [], docs, today)
     except ContentError:
         return None, problems
-    env = make_env(site)
+    env = make_env(site, root / CACHE_DIR / "templates")
     if not reads_only_its_context(env, "app.html"):
         return None, problems
     versions = history.read_versions(root, pipeline.opened(stores, root, "history"))

@@ -279,9 +279,16 @@ class Publisher:
 
     def keep(self, dest: str, digest: str) -> bool:
         """Take dest unchanged from the live site if it holds exactly these bytes there; return False if it does not."""
-        entry, st = self._live_stat(dest)
-        if entry is None or entry[0] != digest or not is_current(entry, st):
+        entry = self.live.get(dest)   # only paths a build wrote (and checked) are in a manifest
+        if entry is None or entry[0] != digest or dest in self.manifest:
             return False
+        st = lstat_or_none(f"{self.out_dir}/{dest}")
+        if not is_current(entry, st):
+            return False
+        known = self.known.get(dest)
+        if known and known[1:] == entry[1:]:
+            self.manifest[dest] = entry   # the standby's file is already a hard link to the live one
+            return True
         self._link_live(dest, self._claim(dest), entry, st)
         return True
 
@@ -336,8 +343,21 @@ class Publisher:
         swap_in(self.building, self.out_dir, self.old)
         if self.building.exists():
             os.rename(self.building, self.standby)  # the previous site, with its manifest, is the next standby
+        else:
+            self._first_standby()
         self.done = True
         return True
+
+    def _first_standby(self) -> None:
+        """After the first publish, make the standby: hard links to every file, so the next build writes only what changed."""
+        try:
+            fresh_tree(self.out_dir, self.building)
+            for dest in sorted(self.manifest):
+                _place(safe_dest(self.building, dest), lambda tmp: os.link(safe_dest(self.out_dir, dest), tmp))
+            write_manifest(self.out_dir, self.building, self.manifest)
+            os.rename(self.building, self.standby)
+        except OSError:   # only time is lost: the next build makes a fresh tree
+            shutil.rmtree(self.building, ignore_errors=True)
 
 
 def swap_in(building: Path, out_dir: Path, old: Path) -> bool:
