@@ -4,8 +4,9 @@
     python bench/run.py --sizes 1000 --runs 3
 
 For each N: a cold build (output and cache removed), a warm rebuild with nothing changed, a rebuild
-after editing one app, peak memory (max RSS of the build process), the feed's size raw and gzipped,
-and Hugo's cold build of the same corpus (bench/hugo templates) in the same run, as a ratio.
+after editing one app, peak memory (max RSS of the build process), the feed's size raw and as served
+gzipped (feed.json.gz, which the build writes and nginx's gzip_static sends as it is), and Hugo's
+cold build of the same corpus (bench/hugo templates) in the same run, as a ratio.
 Timings are medians of the runs. This is a report, not a pass/fail test.
 """
 
@@ -87,10 +88,12 @@ def measure(n: int, runs: int, work: Path) -> dict:
         t, m = timed(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / "hugo-out")])
         hugo.append(t), hugo_rss.append(m)
     feed = (project / "site/feed.json").read_bytes()
+    served = (project / "site/feed.json.gz").read_bytes()  # what a gzip client downloads (docs/nginx/policysite.conf)
     med = statistics.median
     return {
         "n": n, "runs": runs, "cold": med(cold), "warm": med(warm), "edit": med(edit), "hugo": med(hugo),
-        "rss": max(rss), "hugo_rss": max(hugo_rss), "feed_raw": len(feed), "feed_gz": len(gzip.compress(feed, 9)),
+        "rss": max(rss), "hugo_rss": max(hugo_rss), "feed_raw": len(feed), "feed_gz": len(served),
+        "feed_gz6": len(gzip.compress(feed, 6, mtime=0)),
     }
 
 
@@ -108,15 +111,15 @@ def report(results: list[dict], command: str) -> str:
         f"{subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split()[1]}.", "",
         "Medians of the runs; peak memory is the largest max-RSS over all policysite runs. Ratios are to Hugo's",
         "cold build of the same corpus in the same run.", "",
-        "| N | runs | cold | warm, nothing changed | one app edited | Hugo cold | peak memory | Hugo memory | feed.json raw | feed.json gzip |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| N | runs | cold | warm, nothing changed | one app edited | Hugo cold | peak memory | Hugo memory | feed.json raw | feed.json served gzipped | (nginx's own gzip -6) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         h = r["hugo"]
         lines.append(
             f"| {r['n']:,} | {r['runs']} | {r['cold']:.2f} s ({r['cold'] / h:.2f}×) | {r['warm']:.3f} s ({r['warm'] / h:.3f}×) "
             f"| {r['edit']:.3f} s ({r['edit'] / h:.3f}×) | {h:.2f} s | {r['rss']:.0f} MB | {r['hugo_rss']:.0f} MB "
-            f"| {r['feed_raw'] / 1e6:.2f} MB | {r['feed_gz'] / 1e6:.2f} MB |")
+            f"| {r['feed_raw'] / 1e6:.2f} MB | {r['feed_gz'] / 1e6:.3f} MB | {r['feed_gz6'] / 1e6:.3f} MB |")
     big = max(results, key=lambda r: r["n"])
     h = big["hugo"]
     lines += ["", f"## Targets at N = {big['n']:,}", "",
@@ -124,7 +127,7 @@ def report(results: list[dict], command: str) -> str:
     for key, label in (("cold", "cold build"), ("warm", "warm rebuild, nothing changed"), ("edit", "one app edited")):
         lines.append(f"| {label} | ≤ {TARGETS[key]}× Hugo | {big[key] / h:.3f}× | {verdict(big[key] / h <= TARGETS[key])} |")
     lines.append(f"| peak memory | ≤ {MEMORY_TARGET_MB} MB | {big['rss']:.0f} MB | {verdict(big['rss'] <= MEMORY_TARGET_MB)} |")
-    lines.append(f"| feed gzipped | ≤ 1.5 MB | {big['feed_gz'] / 1e6:.2f} MB | {verdict(big['feed_gz'] <= FEED_TARGET_GZ)} |")
+    lines.append(f"| feed.json served gzipped | ≤ 1.5 MB | {big['feed_gz'] / 1e6:.3f} MB | {verdict(big['feed_gz'] <= FEED_TARGET_GZ)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 
 Outputs: feed.json; api/v1/apps/<basename>.json (stable address); api/v1/by-hash/<sha256>.json
 (the same bytes at a content-hashed address); api/v1/index.json (every app with the hash of
-its file); schema/v1/{feed,app,index}.schema.json (the published contract).
+its file); schema/v1/{feed,app,index}.schema.json (the published contract); feed.json.gz and
+api/v1/index.json.gz (the same bytes gzipped once at build, for nginx's gzip_static).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import hashlib
 import json
 import math
 import re
+import struct
+import zlib
 
 from .cache import Store
 from .cache import digest_of as cache_digest
@@ -30,6 +33,10 @@ MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses p
 CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# The files that grow with the number of apps: each is also written gzipped beside itself (see precompress).
+PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
+# RFC 1952 header: magic, deflate, no flags (so no file name), mtime 0, XFL 2 (slowest), OS 255 (unknown).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 # Characters escaped so a client can inline the JSON in a <script> element.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -92,6 +99,13 @@ def dump_json(data) -> bytes:
     for raw, escaped in _SCRIPT_SAFE.items():
         text = text.replace(raw, escaped)
     return (text + "\n").encode("utf-8")
+
+
+def precompress(data: bytes) -> bytes:
+    """Gzip a file for nginx's gzip_static: deflate at level 9 under a fixed header (no name, mtime 0), so equal bytes give equal bytes."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
+    body = deflate.compress(data) + deflate.flush()
+    return GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def legend_entry(method: Method) -> dict:
@@ -245,10 +259,12 @@ def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: 
     """
     feed, index = envelopes(site, schema)
     assert min(feed) > "apps"
-    return {
+    out = {
         "feed.json": b'{"apps":[' + b",".join(entries) + b"]," + dump_json(feed)[1:],
         f"{API_DIR}/index.json": dump_json({**index, "apps": index_entries}),
     }
+    out.update({f"{path}.gz": precompress(out[path]) for path in PRECOMPRESSED})
+    return out
 
 
 def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:

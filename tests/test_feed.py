@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -169,6 +170,15 @@ def test_index_lists_every_app_with_the_hash_of_its_file(site_dir):
         assert entry["supported"] == json.loads(data)["app"]["supported"]
     hashed = sorted(p.stem for p in (site_dir / "api/v1/by-hash").iterdir())
     assert hashed == sorted(e["sha256"] for e in index["apps"])
+
+
+def test_the_files_that_grow_with_the_apps_are_also_written_gzipped_with_no_name_and_no_time(site_dir):
+    for name in ("feed.json", "api/v1/index.json"):
+        packed = (site_dir / f"{name}.gz").read_bytes()
+        assert gzip.decompress(packed) == (site_dir / name).read_bytes()
+        # RFC 1952 header: magic, deflate, no flags (so no file name), mtime 0, "slowest" (level 9), OS unknown.
+        assert packed[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    assert sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.gz")) == ["api/v1/index.json.gz", "feed.json.gz"]
 
 
 def test_changing_one_app_changes_only_its_hash(project):

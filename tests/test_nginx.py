@@ -2,7 +2,8 @@
 
 Checks what Webconfig relies on: ETag and no-cache on stable addresses (a 304 when nothing changed,
 and ETags that survive a publish for unchanged files), a year of caching on content-hashed files,
-CORS on every feed reply (404 included), gzip, and UTF-8 JSON.
+CORS on every feed reply (404 included), gzip (feed.json and the index precompressed by the build, served
+as they are with a strong ETag), and UTF-8 JSON.
 """
 
 from __future__ import annotations
@@ -113,6 +114,32 @@ def test_stable_feed_address_is_revalidated_gzipped_and_open_to_webconfig(served
     assert again["access-control-allow-origin"] == "*"
 
 
+def nginx_etag(path: Path) -> str:
+    """Return the ETag nginx gives a file: its mtime and size in hex, strong."""
+    st = path.stat()
+    return f'"{int(st.st_mtime):x}-{st.st_size:x}"'
+
+
+@pytest.mark.parametrize("name", ["feed.json", "api/v1/index.json"])
+def test_the_precompressed_file_is_what_a_gzip_client_gets_with_its_own_strong_etag(served, name):
+    _, site, port = served
+    status, headers, body = get(port, f"/{name}", Accept_Encoding="gzip, deflate, br")
+    assert status == 200 and headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers["vary"]
+    # The very bytes the build wrote (nginx's own level-6 gzip would differ), and the .gz file's ETag, not a weak one.
+    assert body == (site / f"{name}.gz").read_bytes()
+    assert headers["etag"] == nginx_etag(site / f"{name}.gz")
+    assert headers["cache-control"] == "no-cache" and headers["access-control-allow-origin"] == "*"
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    status, _, body = get(port, f"/{name}", Accept_Encoding="gzip", If_None_Match=headers["etag"])
+    assert (status, body) == (304, b"")
+    # A client that takes no gzip gets the plain file, with the plain file's ETag.
+    status, plain, body = get(port, f"/{name}")
+    assert status == 200 and "content-encoding" not in plain and body == (site / name).read_bytes()
+    assert plain["etag"] == nginx_etag(site / name)
+    status, _, body = get(port, f"/{name}", If_None_Match=plain["etag"])
+    assert (status, body) == (304, b"")
+
+
 @pytest.mark.parametrize("path", ["/api/v1/index.json", "/api/v1/apps/raid.json", "/schema/v1/app.schema.json",
                                   "/embed/support-policy.js"])
 def test_every_stable_feed_file_is_no_cache_with_an_etag_and_cors(served, path):
@@ -164,3 +191,20 @@ def test_the_documented_configuration_is_this_file():
     doc = (REPO / "docs/feed.md").read_text(encoding="utf-8")
     assert "```nginx\n" + SNIPPET.read_text(encoding="utf-8") + "```" in doc
 
+
+
+def test_a_publish_that_leaves_feed_json_alone_keeps_its_precompressed_etag(served):
+    """An app's summary is only in the app's own file: feed.json (and its .gz) stay, the index changes."""
+    root, site, port = served
+    paths = ["/feed.json", "/api/v1/index.json"]
+    before = {p: get(port, p, Accept_Encoding="gzip")[1]["etag"] for p in paths}
+    app = root / "content/apps/raid.yaml"
+    text = app.read_text(encoding="utf-8")
+    summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+    app.write_text(text.replace(summary, summary.rstrip(".") + ", edited."), encoding="utf-8")
+    build(root, site)
+    after = {p: get(port, p, Accept_Encoding="gzip")[1]["etag"] for p in paths}
+    assert after["/feed.json"] == before["/feed.json"] and after["/api/v1/index.json"] != before["/api/v1/index.json"]
+    assert get(port, "/feed.json", Accept_Encoding="gzip", If_None_Match=before["/feed.json"])[0] == 304
+    status, _, body = get(port, "/api/v1/index.json", Accept_Encoding="gzip")
+    assert status == 200 and gzip.decompress(body) == (site / "api/v1/index.json").read_bytes()
