@@ -35,6 +35,11 @@ CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The files that grow with the number of apps: each is also written gzipped beside itself (see precompress).
 PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
+# Where an app's entry starts in feed.json and the index ('basename' is its first key); about one
+# entry in CHUNK_APPS starts a new chunk of the precompressed file. WINDOW is deflate's reach back.
+_ENTRY_START = re.compile(rb',\{"basename":"([a-z0-9_]+)"')
+CHUNK_APPS = 32
+WINDOW = 32 * 1024
 # RFC 1952 header: magic, deflate, no flags (so no file name), mtime 0, XFL 2 (slowest), OS 255 (unknown).
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 # Characters escaped so a client can inline the JSON in a <script> element.
@@ -101,11 +106,28 @@ def dump_json(data) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def precompress(data: bytes) -> bytes:
-    """Gzip a file for nginx's gzip_static: deflate at level 9 under a fixed header (no name, mtime 0), so equal bytes give equal bytes."""
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
-    body = deflate.compress(data) + deflate.flush()
-    return GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+def precompress(data: bytes, chunks: Store | None = None) -> bytes:
+    """Gzip a file for nginx's gzip_static: deflate at level 9 under a fixed header (no name, mtime 0), so equal bytes give equal bytes.
+
+    The file is deflated in chunks that start at app entries (chosen by a hash of the basename, so
+    an added or removed app moves no other boundary), each primed with the 32 KiB before it and
+    ended on a byte boundary, the way pigz joins its pieces into one stream. chunks remembers each
+    compressed chunk by what it was made from, so an edit to one app recompresses one or two chunks.
+    """
+    bounds = [0, *(m.start() + 1 for m in _ENTRY_START.finditer(data) if zlib.crc32(m.group(1)) % CHUNK_APPS == 0), len(data)]
+    body = []
+    for start, end in zip(bounds, bounds[1:]):
+        last = end == len(data)
+        window = data[max(0, start - WINDOW):start]
+        key = ("gzip", hashlib.sha256(b"%d\0%d\0" % (last, len(window)) + data[max(0, start - WINDOW):end]).hexdigest())
+        piece = chunks.get(key) if chunks is not None else None
+        if piece is None:
+            deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **({"zdict": window} if window else {}))
+            piece = deflate.compress(data[start:end]) + deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+            if chunks is not None:
+                chunks.put(key, piece)
+        body.append(piece)
+    return GZIP_HEADER + b"".join(body) + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def legend_entry(method: Method) -> dict:
@@ -251,7 +273,8 @@ def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes
     return files, entry, {"basename": app.basename, "supported": app.supported, "sha256": digest}
 
 
-def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[dict]) -> dict[str, bytes]:
+def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[dict],
+                 chunks: Store | None = None) -> dict[str, bytes]:
     """Render feed.json and the index from each app's entries, in basename order.
 
     feed.json is joined from the serialised entries; it is byte for byte what dump_json gives for
@@ -263,7 +286,7 @@ def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: 
         "feed.json": b'{"apps":[' + b",".join(entries) + b"]," + dump_json(feed)[1:],
         f"{API_DIR}/index.json": dump_json({**index, "apps": index_entries}),
     }
-    out.update({f"{path}.gz": precompress(out[path]) for path in PRECOMPRESSED})
+    out.update({f"{path}.gz": precompress(out[path], chunks) for path in PRECOMPRESSED})
     return out
 
 

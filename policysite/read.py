@@ -98,6 +98,9 @@ def static_dest(rel_path: str) -> str:
 
 def rel(root: Path, path: Path) -> str:
     """Return path relative to the project root, with forward slashes."""
+    text, prefix = str(path), str(root)
+    if os.sep == "/" and text.startswith(prefix + "/"):
+        return text[len(prefix) + 1:]   # the same answer as below, without pathlib's cost on 10,000 files
     return path.relative_to(root).as_posix()
 
 
@@ -225,6 +228,8 @@ def is_real_dir(root: Path, path: Path, problems: list[Problem]) -> bool:
 
 def fold_name(name: str) -> str:
     """Return the form two names share when a file system ignores case or Unicode normalisation."""
+    if name.isascii():
+        return name.lower()   # what the line below gives for ASCII, quicker
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
 
 
@@ -232,7 +237,7 @@ def find_collisions(root: Path, paths: list[Path], problems: list[Problem]) -> s
     """Report paths that another path equals after case folding and NFC; return them."""
     seen: dict[str, Path] = {}
     clashing = set()
-    for path in sorted(paths, key=lambda p: (fold_name(p.name) != p.name, p)):  # the well-formed name keeps its place
+    for path in sorted(paths, key=lambda p: (fold_name(p.name) != p.name, str(p))):  # the well-formed name keeps its place
         key = fold_name(rel(root, path))
         if key in seen:
             problems.append(Problem(rel(root, path), 1, 1, f"file name collides with {rel(root, seen[key])} when case or Unicode "
@@ -248,16 +253,18 @@ def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
     content, apps_dir = root / "content", root / "content" / "apps"
     if not (is_real_dir(root, content, []) and is_real_dir(root, apps_dir, problems)):
         return []
-    paths = sorted(apps_dir.iterdir())
+    entries = {apps_dir / e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name)}
+    paths = list(entries)   # in name order
     clashing = find_collisions(root, paths, problems)
     found = []
     for path in paths:
         src_path = rel(root, path)
+        entry = entries[path]
         if path in clashing:
             continue
-        if path.is_symlink():
+        if entry.is_symlink():
             problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
-        elif path.suffix != ".yaml" or not path.is_file():
+        elif not entry.name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
             problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
         elif not BASENAME_RE.match(path.stem):
             problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
