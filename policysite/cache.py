@@ -22,7 +22,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 # Libraries whose versions can change what a build makes of the same input.
-LIBRARIES = ("PyYAML", "jsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe")
+LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
 
 

@@ -36,7 +36,8 @@ from .problems import ContentError, Problem, internal_problem, is_error
 from .render import catalogue_row, make_env, reads_only_its_context, related_articles, render_pages, root_for
 
 METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
-RACY_SECONDS = 2   # a file changed this recently could change again within its clock tick: hash it every time
+RACY_SECONDS = 2
+QUICK_MIN = 64     # apps to work out before compiled schema checks pay for their compiling   # a file changed this recently could change again within its clock tick: hash it every time
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Shared:
     digest: str                 # hash of all of the above that a unit depends on
     env: object = None
     schema: dict | None = None
+    validators: tuple | None = None   # feed.document_validators
 
 
 def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict) -> Site | None:
@@ -213,6 +215,7 @@ def make_units(root: Path, shared: Shared, work: list[tuple[str, bytes | None]],
     global _shared
     _shared = shared
     total = len(work)
+    shared.validators = feed.document_validators(shared.schema, quick=total >= QUICK_MIN)
     if total >= read.PARALLEL_MIN and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
         pool = multiprocessing.get_context("fork").Pool(os.cpu_count(), read._quiet_worker, (os.getpid(),))
         results = pool.imap(_unit_worker, [(root, s, d) for s, d in work], chunksize=max(1, min(32, total // (8 * os.cpu_count()))))
@@ -277,7 +280,7 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
     page = env.get_template("app.html").render(root=root_for(dest), dest_path=dest, canonical=site.settings.base_url + app.url,
                                                app=app, articles=related_articles(site, app))
     files, entry, index_entry = feed.render_app_feed(site, shared.schema, app)
-    whole, items = feed.document_validators(shared.schema)
+    whole, items = shared.validators
     doc_path = f"{feed.APP_JSON_DIR}/{app.basename}.json"
     checks = [(feed.json.loads(files[doc_path]), whole["app.schema.json"], "app.schema.json", []),
               (feed.json.loads(entry), items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
