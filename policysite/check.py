@@ -2,6 +2,9 @@
 
 Every mistake becomes a Problem at the line and column of the value (or key)
 it concerns, worded "field.path: expected X, got Y", with a hint when cheap.
+A file is first tried against the same schema compiled by fastjsonschema (about
+thirty times faster); only when that finds a mistake, or cannot be trusted with
+the schema, does jsonschema run and say where and what.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 from .loader import Node
@@ -25,6 +29,13 @@ TYPE_WORDS = {
     "boolean": "true or false", "string": "text", "object": "a mapping of fields",
     "array": "a list", "integer": "a whole number", "null": "nothing",
 }
+# Keywords on which fastjsonschema (drafts 4 to 2019-09) and jsonschema's Draft 2020-12 give the same verdict for
+# the values our schemas use (tests/test_check_fast.py); a schema with any other keyword is left to jsonschema.
+FAST_KEYWORDS = {"type", "properties", "additionalProperties", "required", "enum", "const", "pattern", "format", "minLength",
+                 "maxLength", "items", "uniqueItems", "minItems", "maxItems", "minimum", "maximum", "$ref", "$defs", "allOf"}
+ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples"}
+FAST_TYPES = {"object", "array", "string", "boolean", "integer", "null"}
+_FAST_CACHE: dict[int, tuple[dict, object]] = {}   # id of a schema -> (the schema, kept so the id stays its own; its check)
 # What a pattern means, in words; keyed by the pattern text in the schema files.
 PATTERN_WORDS = {
     "^[^\\n]+$": "a single line of text",
@@ -59,6 +70,91 @@ def make_validator(schema: dict) -> jsonschema.protocols.Validator:
     """Return a Draft 2020-12 validator that also checks formats (dates, URIs)."""
     cls = jsonschema.Draft202012Validator
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def make_fast_validator(schema: dict, format_checker):
+    """Compile schema with fastjsonschema into a yes/no check, or return None if its verdict might differ from jsonschema's."""
+    stripped = _fast_schema(schema)
+    if stripped is None:
+        return None
+    # Formats are checked by jsonschema's own functions: fastjsonschema's differ (and it knows other formats).
+    conforms = format_checker.conforms if format_checker is not None else (lambda value, name: True)
+    formats = {name: (lambda value, name=name: conforms(value, name)) for name in _formats(stripped)}
+    try:
+        validate = fastjsonschema.compile(stripped, formats=formats, use_default=False, detailed_exceptions=False)
+    except Exception:  # noqa: BLE001 - e.g. a pattern it rewrites into one Python refuses: jsonschema alone then
+        return None
+
+    def is_valid(data) -> bool:
+        try:
+            validate(data)
+        except Exception:  # noqa: BLE001 - a mistake, or doubt: jsonschema decides and says where
+            return False
+        return True
+    return is_valid
+
+
+class FastFirst:
+    """A jsonschema validator with the compiled yes/no check in front: the full check runs only on a 'no'."""
+
+    def __init__(self, full, fast):
+        self.full, self.fast = full, fast
+        self.schema, self.format_checker = full.schema, full.format_checker
+
+    def iter_errors(self, data):
+        """Yield nothing if the compiled check passes data, else the full validator's errors."""
+        return iter(()) if self.fast(data) else self.full.iter_errors(data)
+
+
+def make_fast_first(schema: dict):
+    """Return a validator for schema with the compiled check in front, or the plain one where that cannot be trusted."""
+    full = make_validator(schema)
+    fast = make_fast_validator(schema, full.format_checker)
+    return FastFirst(full, fast) if fast is not None else full
+
+
+def _fast_schema(schema):
+    """Return schema without annotations if fastjsonschema reads every keyword in it as Draft 2020-12 does, else None."""
+    if isinstance(schema, bool):
+        return schema
+    if not isinstance(schema, dict) or not {k for k in schema if not k.startswith("x-")} <= FAST_KEYWORDS | ANNOTATIONS:
+        return None
+    out = {}
+    for key, value in schema.items():
+        if key in ANNOTATIONS or key.startswith("x-"):   # x-version and the like annotate
+            continue
+        if key in ("properties", "$defs"):
+            value = {k: _fast_schema(v) for k, v in value.items()}
+            if None in value.values():
+                return None
+        elif key in ("items", "additionalProperties"):
+            value = _fast_schema(value)
+        elif key == "allOf":
+            value = [_fast_schema(v) for v in value] if isinstance(value, list) else None
+            if value is None or None in value:
+                return None
+        elif key == "const" and not isinstance(value, str):
+            return None  # as for enum below
+        elif key == "$ref":  # fastjsonschema ignores what stands beside a $ref; 2020-12 applies it
+            if not value.startswith("#/") or set(schema) - ANNOTATIONS - {"$ref", "$defs"}:
+                return None
+        elif key == "enum" and not (all(isinstance(v, str) for v in value) or (
+                schema.get("type") == "integer" and all(type(v) is int for v in value))):
+            return None  # keeps true, 1 and 1.0 out of the comparison (an integer type beside it refuses true and 1.0)
+        elif key == "type" and not set([value] if isinstance(value, str) else value) <= FAST_TYPES:
+            return None
+        if value is None:
+            return None
+        out[key] = value
+    return out
+
+
+def _formats(schema) -> set[str]:
+    """Return every format name a schema uses."""
+    if isinstance(schema, dict):
+        found = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return found.union(*(_formats(v) for v in schema.values()))
+    return set()
 
 
 class Located:
@@ -164,6 +260,9 @@ def describe(value) -> str:
 def check_against(node: Node, src_path: str, validator, noun: str = "field") -> tuple[Located, list[Problem]]:
     """Type and validate a node tree; return the located data and its problems."""
     located = Located(node, validator)
+    fast = _fast_for(validator)
+    if fast is not None and fast(located.data):
+        return located, []
     problems: list[Problem] = []
     seen_values = set()
     for error in validator.iter_errors(located.data):
@@ -175,6 +274,14 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
             seen_values.add(tuple(error.absolute_path))
         problems.extend(_translate(error, located, src_path, noun))
     return located, problems
+
+
+def _fast_for(validator):
+    """Return the fast yes/no check for a validator's schema, compiled once per schema."""
+    key = id(validator.schema)
+    if key not in _FAST_CACHE:
+        _FAST_CACHE[key] = (validator.schema, make_fast_validator(validator.schema, validator.format_checker))
+    return _FAST_CACHE[key][1]
 
 
 def _translate(error, located: Located, src_path: str, noun: str) -> list[Problem]:

@@ -19,7 +19,7 @@ import zlib
 
 from .cache import Store
 from .cache import digest_of as cache_digest
-from .check import make_validator
+from .check import make_fast_first, make_validator
 from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
 
@@ -366,7 +366,7 @@ def document_validators(schema: dict, quick: bool = False) -> tuple[dict, dict]:
     """
     key = (cache_digest(json.dumps(schema, sort_keys=True).encode()), quick)
     if key not in _validators:
-        make = make_quick_validator if quick else make_validator
+        make = make_fast_first if quick else make_validator
         whole, items = {}, {}
         for name, pointer in PUBLISHED_SCHEMAS.items():
             doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
@@ -376,74 +376,6 @@ def document_validators(schema: dict, quick: bool = False) -> tuple[dict, dict]:
                 items[name] = (listed["$ref"], make({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
         _validators[key] = (whole, items)
     return _validators[key]
-
-
-# Keywords whose meaning is the same in Draft 7 (what fastjsonschema implements) and Draft 2020-12
-# (what our schemas are written in), as long as $ref stands alone. A schema using anything else is
-# only ever checked by jsonschema.
-QUICK_KEYWORDS = {
-    "$defs", "$ref", "$comment", "$id", "$schema", "title", "description", "examples", "default",
-    "type", "properties", "required", "additionalProperties", "items", "enum", "const", "pattern",
-    "format", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "uniqueItems",
-    "allOf", "anyOf", "oneOf", "not",
-}
-_ANNOTATIONS = {"$comment", "title", "description", "examples", "default"}
-
-
-class QuickValidator:
-    """A compiled check that says 'valid' quickly, with jsonschema behind it for what fails."""
-
-    def __init__(self, compiled, full):
-        self.compiled, self.full = compiled, full
-
-    def iter_errors(self, doc):
-        """Yield the full validator's errors, or nothing once the compiled check passes."""
-        import fastjsonschema
-
-        try:
-            self.compiled(doc)
-        except fastjsonschema.JsonSchemaException:
-            yield from self.full.iter_errors(doc)
-
-
-def make_quick_validator(schema: dict):
-    """Return a QuickValidator for schema, or the plain validator where the compiled one could judge differently."""
-    full = make_validator(schema)
-    formats = set()
-    if not quick_keywords_only(schema, formats):
-        return full
-    import fastjsonschema
-
-    checker = full.format_checker   # the same format rules as the full check, not fastjsonschema's own
-    stripped = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
-    try:
-        compiled = fastjsonschema.compile(stripped, formats={f: (lambda value, f=f: checker.conforms(value, f)) for f in formats})
-    except Exception:  # noqa: BLE001 - a schema it cannot compile is checked the slow way
-        return full
-    return QuickValidator(compiled, full)
-
-
-def quick_keywords_only(node, formats: set) -> bool:
-    """Return True if every keyword under node means the same to both validators; collect the formats used."""
-    if isinstance(node, list):
-        return all(quick_keywords_only(item, formats) for item in node)
-    if not isinstance(node, dict):
-        return True
-    if "$ref" in node and set(node) - _ANNOTATIONS - {"$ref", "$defs"}:
-        return False   # Draft 7 ignores what stands beside $ref (definitions are only looked up)
-    for key, value in node.items():
-        if key.startswith("x-") or key in ("enum", "const", "examples", "default", "required"):
-            continue
-        if key not in QUICK_KEYWORDS:
-            return False
-        if key == "format":
-            formats.add(value)
-        elif key in ("properties", "$defs"):
-            if not all(quick_keywords_only(v, formats) for v in value.values()):
-                return False
-        elif not quick_keywords_only(value, formats):
-            return False
-    return True
 
 
 def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:

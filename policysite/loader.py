@@ -2,10 +2,14 @@
 
 Scalars are kept as text; check.py types them by what the schema expects, so no
 YAML 1.1 guessing (NO -> false, 0755 -> 493, 1.10 -> 1.1) ever happens here.
-The tree is built from the events of PyYAML's pure-Python parser, always: libyaml
-accepts files the Python parser refuses (tabs after a colon, unknown directives,
-escapes) and words its errors differently, so using it when it happens to be
-installed would make the same file pass on one machine and fail on another.
+The Python parser's events are the reference: libyaml accepts files the Python
+parser refuses (tabs after a colon, unknown directives, escapes) and words its
+errors differently. libyaml is ten times faster, though, so where it is installed
+it parses the files that lie in a subset where the two give the same events, mark
+for mark (no tabs, no directives or document markers, no anchors or tags, simple
+escapes and one-line flow lists only); anything else, and anything libyaml or the
+strict rules refuse, goes through the Python parser, which words the problems.
+tests/test_loader_fast.py holds the differential evidence for that subset.
 Anchors, aliases, merge keys, duplicate keys, non-core tags, directives, several
 documents and deep nesting are rejected with a location.
 """
@@ -23,12 +27,26 @@ from yaml.scanner import Scanner
 
 from .problems import Problem
 
+try:
+    from yaml._yaml import CParser as LibyamlParser   # PyYAML's binding to libyaml, where it was built with it
+except ImportError:
+    LibyamlParser = None
+
 MAX_FILE_BYTES = 128 * 1024  # 3x the largest app file the schema allows; bench/HOSTILE.md has the worst parse times
 MAX_DEPTH = 24
 MAX_CHARACTER_PROBLEMS = 20
 CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq")}
 # Anything but tab, line feed and printable ASCII; each hit is looked at by character_problem.
 _SUSPECT = re.compile(r"[^\t\n\x20-\x7e]")
+_LONE_CR = re.compile(r"\r(?!\n)")
+# Escapes both parsers decode alike: named ones, an escaped line break, and hex codes outside the surrogates.
+_FAST_ESCAPE = re.compile(r'\\(?:[0abtnvfre "/\\N_LP]|\r?\n|x[0-9A-Fa-f]{2}|u(?![dD][89a-fA-F])[0-9A-Fa-f]{4}|U(?!0000[dD][89a-fA-F])00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4})')
+_FAST_STYLES = ("", "'", '"', "|", ">")   # libyaml's plain style is ''
+# A block scalar's header as both parsers read it: libyaml also takes '|#c', which the Python parser refuses.
+_FAST_BLOCK_HEAD = re.compile(r"[|>](?:[1-9][-+]?|[-+][1-9]?)?(?: +#[^\n]*| *)\r?\n")
+_FLOW_ITEM = r"""(?:[A-Za-z0-9][A-Za-z0-9._/+-]*|'[^'\n]*'|"[^"\\\n]*")"""
+# The only flow collection the fast path takes: a one-line list of simple words or quoted text, as 'articles: [a, b]'.
+_FAST_FLOW = re.compile(rf"\[ *(?:{_FLOW_ITEM} *(?:, *{_FLOW_ITEM} *)*)?\]")
 # What the Python scanner says, and what to tell a person instead.
 SYNTAX_HINTS = {
     "found character '\\t' that cannot start any token": "a tab character here; YAML is indented and separated with spaces, never tabs",
@@ -134,6 +152,11 @@ def _events(parser: _Parser):
 
 def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a Node tree, or return located problems."""
+    if LibyamlParser is not None and is_fast_text(text):
+        try:
+            return _build(_fast_events(text)), []
+        except Exception:  # noqa: BLE001 - libyaml refused, the gate doubted or a strict rule struck: the Python parser decides and words it
+            pass
     parser = None
     try:
         parser = _Parser(text)
@@ -153,6 +176,55 @@ def parse_yaml(text: str, src_path: str) -> tuple[Node | None, list[Problem]]:
         if isinstance(exc, ValueError) and "chr()" in str(exc):  # the Python scanner on an escape past U+10FFFF
             return None, [Problem(src_path, line, col, "YAML syntax: this escape names no Unicode character; the highest is \\U0010FFFF")]
         return None, [Problem(src_path, line, col, f"YAML could not be read: {type(exc).__name__}")]
+
+
+def is_fast_text(text: str) -> bool:
+    """Say whether text may go to libyaml: it ends a line and holds no tab, directive, stray CR or refused character."""
+    if not text.endswith("\n") or "\t" in text or text.startswith("%") or "\n%" in text:
+        return False  # without a final line break, libyaml marks the end of the stream on a line of its own
+    if "\r" in text and _LONE_CR.search(text):
+        return False
+    return text.isascii() or not any(character_problem(m.group()) for m in _SUSPECT.finditer(text) if m.group() != "\r")
+
+
+class _Unsure(Exception):
+    """libyaml met something outside the subset where both parsers are known to agree."""
+
+
+def _fast_events(text: str):
+    """Yield libyaml's events for text, raising _Unsure at the first one the Python parser might see differently."""
+    parser = LibyamlParser(text)
+    has_escapes = "\\" in text
+    flows: list[int | None] = []  # per open collection: where its flow list starts, or None in block style
+    while parser.check_event():
+        event = parser.get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None or event.style not in _FAST_STYLES:
+                raise _Unsure
+            if event.style in ("|", ">") and not _FAST_BLOCK_HEAD.match(text, event.start_mark.index):
+                raise _Unsure
+            if has_escapes and event.style == '"' and "\\" in _FAST_ESCAPE.sub("", _source(text, event)):
+                raise _Unsure
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or (event.flow_style and kind is yaml.MappingStartEvent):
+                raise _Unsure
+            flows.append(event.start_mark.index if event.flow_style else None)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            start = flows.pop()
+            if start is not None and not _FAST_FLOW.fullmatch(text, start, event.end_mark.index):
+                raise _Unsure
+        elif kind is yaml.DocumentStartEvent or kind is yaml.DocumentEndEvent:
+            if event.explicit or getattr(event, "version", None) or getattr(event, "tags", None):
+                raise _Unsure
+        elif kind is not yaml.StreamStartEvent and kind is not yaml.StreamEndEvent:
+            raise _Unsure  # an alias
+        yield event
+
+
+def _source(text: str, event) -> str:
+    """Return the text an event was parsed from."""
+    return text[event.start_mark.index:event.end_mark.index]
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
@@ -211,7 +283,7 @@ def _start_node(event, depth: int) -> Node:
         raise _Reject(line, col, f"nesting is deeper than {MAX_DEPTH} levels")
     if isinstance(event, yaml.ScalarEvent):
         _check_value(event.value, line, col)
-        plain = event.style is None and tag is None
+        plain = not event.style and tag is None  # libyaml marks plain style as '', the Python parser as None
         return Node("scalar", line, col, event.value, plain=plain)
     kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
     return Node(kind, line, col, {} if kind == "map" else [])

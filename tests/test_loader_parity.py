@@ -1,8 +1,9 @@
 """The same file gives the same result whether or not libyaml is installed.
 
 libyaml and PyYAML's pure-Python parser accept different files and word their errors differently
-(the first test shows where), so the loader always uses the pure-Python parser. The second test
-proves it: every case file and every disputed input goes through the loader in a process with
+(the first test shows where), so the loader gives libyaml only files in a subset where the two agree
+(tests/test_loader_fast.py) and the Python parser everything else. The second test proves the outcome:
+every case file, every example app and every disputed input goes through the loader in a process with
 libyaml and in one where importing it fails, and the results must be identical.
 """
 
