@@ -93,6 +93,7 @@ def make_preview_class():
             self.cookie = f"policysite_build_{port}"   # cookies ignore the port: one name per server
             self.builds = 0
             self._timer = None
+            self.due = 0.0   # when the timer fires (time.monotonic)
             self._loop = None
             # livereload's start_tasks watches the working folder when a watcher has no tasks: say what we watch.
             self._tasks = {str(root / name): {"func": None, "delay": None, "ignore": None, "mtimes": {}} for name in WATCHED}
@@ -119,11 +120,15 @@ def make_preview_class():
                 self.settle.note(change, now)
 
         def _schedule(self) -> None:
+            """Set the timer for when the burst will have settled (sooner, once a written file has been closed)."""
+            now = time.monotonic()
+            wait = self.settle.wait(now)
+            if wait is None or (self._timer is not None and self.due <= now + wait):
+                return
             if self._timer is not None:
-                return   # the timer looks again when it fires
-            wait = self.settle.wait(time.monotonic())
-            if wait is not None:
-                self._timer = self._loop.call_later(wait, self._settled)
+                self._loop.remove_timeout(self._timer)
+            self.due = now + wait
+            self._timer = self._loop.call_later(wait, self._settled)
 
         def _settled(self) -> None:
             self._timer = None
@@ -132,7 +137,7 @@ def make_preview_class():
             if wait is None:
                 return
             if wait > 0:
-                self._timer = self._loop.call_later(wait, self._settled)
+                self._schedule()
                 return
             self.build_now()
             self._absorb()   # saves made while building
