@@ -178,6 +178,7 @@ def serve(root: Path, out_dir: Path, host: str, port: int) -> None:
     """Build, then serve out_dir with live reload until interrupted."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
 
     root, out_dir = root.resolve(), out_dir.resolve()
     stores: dict = {}
@@ -201,8 +202,13 @@ def serve(root: Path, out_dir: Path, host: str, port: int) -> None:
         for name in WATCHED:
             server.watch(str(root / name), lambda: rebuild(root, out_dir, stores))
     print(f"serving {out_dir} at http://{host}:{port}/", flush=True)
+    loop = IOLoop.current()   # the loop livereload runs; made here so that it is closed however serving ends
     try:
         server.serve(root=str(out_dir), host=host, port=port, open_url_delay=None, default_filename="index.html")
+    except KeyboardInterrupt:
+        pass   # Ctrl-C before livereload's loop was running (livereload handles it once it runs)
     finally:
         if preview:
             preview.stop()
+        if not loop.asyncio_loop.is_closed():   # livereload leaves it open after Ctrl-C: asyncio then complains at exit
+            loop.close()

@@ -384,3 +384,19 @@ def test_ctrl_c_stops_the_server_cleanly(served):
     status, log = server.stop()
     assert status in (0, 130), log
     assert "Traceback" not in log and "Error" not in log
+
+
+@pytest.mark.parametrize("delay", [0, 0.002, 0.02])
+def test_ctrl_c_right_after_start_leaves_no_traceback(project, delay):
+    """Ctrl-C just after the first build, before or while livereload's loop starts: a clean stop, no asyncio noise."""
+    assert project.run("build") == (0, "", "")
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(free_port())],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=default_ctrl_c)
+    for line in proc.stdout:
+        if line.startswith("serving "):
+            break
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out = proc.stdout.read()
+    assert proc.wait(timeout=WAIT) in (0, 130), out
+    assert "Traceback" not in out and "Exception ignored" not in out, out
