@@ -226,6 +226,11 @@ def is_real_dir(root: Path, path: Path, problems: list[Problem]) -> bool:
     return path.is_dir()
 
 
+def is_scratch(name: str) -> bool:
+    """Return True for an editor's working file (vim's .x.yaml.swp, x.yaml~, emacs' #x.yaml#) or another hidden file: never content."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+
+
 def fold_name(name: str) -> str:
     """Return the form two names share when a file system ignores case or Unicode normalisation."""
     if name.isascii():
@@ -253,7 +258,7 @@ def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
     content, apps_dir = root / "content", root / "content" / "apps"
     if not (is_real_dir(root, content, []) and is_real_dir(root, apps_dir, problems)):
         return []
-    entries = {apps_dir / e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name)}
+    entries = {apps_dir / e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)}
     paths = list(entries)   # in name order
     clashing = find_collisions(root, paths, problems)
     found = []
@@ -280,7 +285,7 @@ def read_docs(root: Path, problems: list[Problem]) -> list[DocFile]:
     docs_dir = root / "content" / "docs"
     if not (is_real_dir(root, root / "content", []) and is_real_dir(root, docs_dir, problems)):
         return []
-    paths = sorted(docs_dir.rglob("*"))  # rglob does not descend into symbolic links to folders
+    paths = sorted(p for p in docs_dir.rglob("*") if not any(is_scratch(part) for part in p.relative_to(docs_dir).parts))  # rglob does not descend into symbolic links to folders
     clashing = find_collisions(root, paths, problems)
     out = []
     owners: dict[str, str] = {}

@@ -112,3 +112,15 @@ def test_a_content_mistake_never_prints_a_traceback(project, capsys):
     assert status == 1
     assert "Traceback" not in out + err
     assert err.splitlines()[0].startswith("content/apps/broken.yaml:")
+
+
+def test_editor_working_files_beside_the_content_are_not_content(project, tmp_path):
+    """vim keeps .x.yaml.swp open beside the file it edits; backups (x~) and emacs' #x# come and go too."""
+    from conftest import tree_digest
+
+    assert project.run("--out", str(tmp_path / "before"))[0] == 0
+    for name in (".sample_app.yaml.swp", "sample_app.yaml~", "#sample_app.yaml#", ".hidden.yaml"):
+        (project.root / "content/apps" / name).write_bytes(b"\x00 not yaml at all \xff")
+        (project.root / "content/docs" / name.replace("yaml", "md")).write_bytes(b"\x00 not markdown \xff")
+    assert project.run("--out", str(tmp_path / "after"))[0] == 0
+    assert tree_digest(tmp_path / "after") == tree_digest(tmp_path / "before")
