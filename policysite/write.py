@@ -222,34 +222,40 @@ class Publisher:
         self.old = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
         self.manifest: dict = {}       # dest -> entry of the tree being built
         self.changed = False           # does the new site differ from the live one?
+        self.touched = False           # has anything in the standby been changed yet?
         self.done = False
 
     def __enter__(self) -> "Publisher":
+        self.begun = False   # the standby is taken only when the first file comes, so reading and checking touch nothing
+        return self
+
+    def _begin(self) -> None:
+        """Lock the output folder and take the standby tree to bring up to date."""
+        if self.begun:
+            return
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self._lock = build_lock(self.out_dir)
         self._lock.__enter__()
-        try:
-            clean_leftovers(self.out_dir)
-            self.has_live = self.out_dir.is_dir()
-            live = read_manifest(self.out_dir, self.out_dir) if self.has_live else None
-            self.live_known = live is not None
-            self.live = live or {}
-            self.known = None
-            if self.standby.is_dir():
-                self.known = read_manifest(self.out_dir, self.standby)
-                drop_manifest(self.out_dir, self.standby)  # from here on an interruption leaves it to be rebuilt
-                os.rename(self.standby, self.building)
-            self.fresh = self.known is None
-            if self.fresh:
-                fresh_tree(self.out_dir, self.building)
-                self.known = {}
-            self.now = time.time_ns()
-        except BaseException:
-            self._lock.__exit__(None, None, None)
-            raise
-        return self
+        self.begun = True
+        self.has_live = self.out_dir.is_dir()
+        live = read_manifest(self.out_dir, self.out_dir) if self.has_live else None
+        self.live_known = live is not None
+        self.live = live or {}
+        self.known = None
+        clean_leftovers(self.out_dir)
+        if self.standby.is_dir():
+            self.known = read_manifest(self.out_dir, self.standby)
+            drop_manifest(self.out_dir, self.standby)  # from here on an interruption leaves it to be rebuilt
+            os.rename(self.standby, self.building)
+        self.fresh = self.known is None
+        if self.fresh:
+            fresh_tree(self.out_dir, self.building)
+            self.known = {}
+        self.now = time.time_ns()
 
     def __exit__(self, kind, value, traceback) -> None:
+        if not self.begun:
+            return
         try:
             if not self.done:
                 self._put_back()
@@ -261,7 +267,10 @@ class Publisher:
         if self.old.exists() and not self.out_dir.exists():
             os.rename(self.old, self.out_dir)
         if self.building.exists():
-            drop_manifest(self.out_dir, self.building)
+            if self.touched or not getattr(self, "known", None):
+                drop_manifest(self.out_dir, self.building)
+            else:   # nothing was changed in it: it is still the standby its manifest describes
+                write_manifest(self.out_dir, self.building, self.known)
             if self.standby.exists():
                 shutil.rmtree(self.building, ignore_errors=True)
             else:
@@ -279,6 +288,7 @@ class Publisher:
 
     def keep(self, dest: str, digest: str) -> bool:
         """Take dest unchanged from the live site if it holds exactly these bytes there; return False if it does not."""
+        self._begin()
         entry = self.live.get(dest)   # only paths a build wrote (and checked) are in a manifest
         if entry is None or entry[0] != digest or dest in self.manifest:
             return False
@@ -294,6 +304,7 @@ class Publisher:
 
     def put(self, dest: str, data: bytes) -> None:
         """Place dest with these bytes in the new site."""
+        self._begin()
         path = self._claim(dest)
         digest = hashlib.sha256(data).hexdigest()
         entry, st = self._live_stat(dest)
@@ -309,6 +320,7 @@ class Publisher:
             self.manifest[dest] = known
             return
         mtime = max(self.now, st.st_mtime_ns + 1_000_000_000) if st else self.now
+        self.touched = True
         place(path, lambda tmp: write_file(tmp, data, mtime))
         self.manifest[dest] = file_entry(digest, os.lstat(path))
 
@@ -318,12 +330,15 @@ class Publisher:
         if not (known and known[1:] == entry[1:] == (live.st_size, live.st_mtime_ns, live.st_ino)):
             st = lstat_or_none(path) if known else None
             if not (st and (st.st_ino, st.st_dev) == (live.st_ino, live.st_dev)):
+                self.touched = True
                 place(path, lambda tmp: os.link(safe_dest(self.out_dir, dest), tmp))
         self.manifest[dest] = entry
 
     def finish(self) -> bool:
         """Remove what the new site no longer has, then swap it in; return False if it equals the live site (nothing published)."""
+        self._begin()
         for dest in sorted(set(self.known) - set(self.manifest)):
+            self.touched = True
             path = safe_dest(self.building, dest)
             if os.path.lexists(path):
                 os.unlink(path)

@@ -135,3 +135,44 @@ def test_a_file_changed_twice_within_a_second_never_keeps_its_time(tmp_path):
         write_site({"feed.json": body}, out)
         times.append((out / "feed.json").stat().st_mtime_ns)
     assert times[0] + 1_000_000_000 <= times[1] and times[1] + 1_000_000_000 <= times[2]
+
+
+def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path):
+    """A build that stops on a content problem before writing anything keeps the standby's manifest, so the next
+    build does not have to link every file again; one that wrote something leaves the standby to be rebuilt."""
+    from policysite.write import Publisher, manifest_path, read_manifest
+
+    out = tmp_path / "site"
+    write_site({"index.html": b"1", "a.json": b"a"}, out)
+    write_site({"index.html": b"2", "a.json": b"a"}, out)
+    standby = tmp_path / ".site.standby"
+    known = read_manifest(out, standby)
+    assert known
+    with pytest.raises(RuntimeError):
+        with Publisher(out) as publisher:
+            assert publisher.keep("a.json", known["a.json"][0])   # already a link to the live file: nothing to do
+            raise RuntimeError("a content problem")
+    assert read_manifest(out, standby) == known
+    with pytest.raises(RuntimeError):
+        with Publisher(out) as publisher:
+            publisher.put("index.html", b"3")
+            raise RuntimeError("a content problem")
+    assert not manifest_path(out, standby).exists()
+    assert (out / "index.html").read_bytes() == b"2"
+    write_site({"index.html": b"3", "a.json": b"a"}, out)
+    assert (out / "index.html").read_bytes() == b"3" and (out / "a.json").read_bytes() == b"a"
+
+
+def test_a_publisher_touches_nothing_until_its_first_file(tmp_path):
+    """The build enters the publisher before it reads and checks the apps; stopping there leaves no trace."""
+    from policysite.write import Publisher
+
+    out = tmp_path / "site"
+    write_site({"index.html": b"1"}, out)
+    write_site({"index.html": b"2"}, out)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(KeyboardInterrupt):
+        with Publisher(out):
+            assert sorted(p.name for p in tmp_path.iterdir()) == before
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
