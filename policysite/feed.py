@@ -283,11 +283,21 @@ def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: 
     feed, index = envelopes(site, schema)
     assert min(feed) > "apps"
     out = {
-        "feed.json": b'{"apps":[' + b",".join(entries) + b"]," + dump_json(feed)[1:],
+        "feed.json": b"".join(joined_list(entries, b'{"apps":[', b"]," + dump_json(feed)[1:])),
         f"{API_DIR}/index.json": dump_json({**index, "apps": index_entries}),
     }
     out.update({f"{path}.gz": precompress(out[path], chunks) for path in PRECOMPRESSED})
     return out
+
+
+def joined_list(entries: list[bytes], head: bytes, tail: bytes):
+    """Yield head, the entries with commas between them, and tail: pieces for one join, so the list is copied once."""
+    yield head
+    for i, entry in enumerate(entries):
+        if i:
+            yield b","
+        yield entry
+    yield tail
 
 
 def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:

@@ -116,7 +116,7 @@ def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores:
             if any(map(is_error, problems)):
                 raise ContentError(problems)
             site = replace(shared.site, apps=tuple(sorted(facts, key=lambda f: f.basename)))
-            for dest, data in assemble(shared, site, done, pipeline.opened(stores, root, "gzip")).items():
+            for dest, data in assemble(shared, site, done, pipeline.opened(stores, root, "gzip")):
                 publisher.put(dest, data)
             publisher.finish()
     finally:
@@ -301,18 +301,18 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
     return unit, outputs
 
 
-def assemble(shared: Shared, site: Site, units: list[Unit], chunks: Store) -> dict[str, bytes]:
-    """Render the files about every app from the units' fragments, and the rest of the site."""
+def assemble(shared: Shared, site: Site, units: list[Unit], chunks: Store):
+    """Yield (dest_path, bytes) for the files about every app, from the units' fragments, and the rest of
+    the site; one group at a time, so the catalogue and the feed are never in memory together."""
     ordered = sorted((u for u in units if u.facts is not None), key=lambda u: u.facts.basename)
     shared.env.globals.update(site=site)
-    rows = {u.facts.basename: u.row for u in ordered}
-    out = dict(render_pages(site, rows=rows, env=shared.env, app_pages=False))
-    out.update(feed.render_lists(site, shared.schema, [u.entry for u in ordered], [u.index_entry for u in ordered], chunks))
-    out[feed.CHANGES_PATH] = feed.dump_json(feed.render_changes(site, [item for u in ordered for item in u.changes]))
+    yield from render_pages(site, rows={u.facts.basename: u.row for u in ordered}, env=shared.env, app_pages=False).items()
+    yield from feed.render_lists(site, shared.schema, [u.entry for u in ordered], [u.index_entry for u in ordered], chunks).items()
+    out = {feed.CHANGES_PATH: feed.dump_json(feed.render_changes(site, [item for u in ordered for item in u.changes]))}
     out.update(feed.render_schemas(shared.schema, site.settings.base_url))
     changes_schema = load_schema("changes.schema.json")
     out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))
     problems = feed.check_changes(out, changes_schema, SETTINGS_PATH)
     if problems:
         raise ContentError(problems)
-    return out
+    yield from out.items()

@@ -252,3 +252,22 @@ def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp
         pipeline.build(project.root, project.out, stores=stores)
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")
+
+
+def test_building_app_by_app_gives_the_site_the_whole_model_gives(project, tmp_path):
+    """units.py (app by app, fragments put together) and the whole-model path (used when shared files have problems
+    or app pages read the whole site) make the same bytes, with history and several apps."""
+    from gitrepo import commit_all, init_repo
+
+    for i in range(3):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    init_repo(project.root)
+    commit_all(project.root, "Add apps", "2026-03-01T10:00:00Z")
+    edit_app(project)
+    commit_all(project.root, "Reword", "2026-04-01T10:00:00Z")
+    stores: dict = {}
+    pipeline.build(project.root, tmp_path / "units", stores=stores)
+    assert len(stores["units"].entries) == 4   # built app by app, not by the whole model
+    pipeline.build_whole(project.root, tmp_path / "whole", today=None, strict=False, stores={}, kept=True)
+    assert (tmp_path / "units/changes.json").read_bytes().count(b'"id"') >= 2
+    assert tree_digest(tmp_path / "units") == tree_digest(tmp_path / "whole")
