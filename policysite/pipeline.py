@@ -258,7 +258,7 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     stores = stores if kept else {}
     from . import units
 
-    site = units.build(root, out_dir, today or dates.today(), strict, stores)
+    site = units.build(root, out_dir, today or dates.today(), strict, stores, kept)
     if site is not None:
         return site
     return build_whole(root, out_dir, today=today, strict=strict, stores=stores, kept=kept)

@@ -58,14 +58,15 @@ def content_hash(path: str) -> str | None:
         return None
 
 
-def walk(folder: Path):
-    """Yield (path, lstat) for folder and everything under it, in a stable order, never following links."""
+def walk(folder: Path, prune: str | None = None):
+    """Yield (path, lstat) for folder and everything under it, in a stable order, never following links;
+    not what lies under the folder prune."""
     try:
         st = os.lstat(folder)
     except OSError:
         return
     yield str(folder), st
-    if not os.path.isdir(folder) or os.path.islink(folder):
+    if not os.path.isdir(folder) or os.path.islink(folder) or str(folder) == prune:
         return
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -73,7 +74,7 @@ def walk(folder: Path):
         return
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path))
+            yield from walk(Path(entry.path), prune)
         else:
             yield entry.path, entry.stat(follow_symlinks=False)
 

@@ -90,14 +90,15 @@ class Shared:
     validators: tuple | None = None   # feed.document_validators
 
 
-def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict) -> Site | None:
+def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict, kept: bool = False) -> Site | None:
     """Build the site unit by unit into out_dir, or return None if it has to be built whole instead.
 
-    Raises ContentError (and leaves out_dir as it was) on problems.
+    Raises ContentError (and leaves out_dir as it was) on problems. kept: stores lives on after
+    this build (the preview server).
     """
     from .write import Publisher
 
-    shared, problems = prepare(root, today, stores)
+    shared, problems = prepare(root, today, stores, kept)
     if shared is None:
         return None
     app_paths = read.list_app_files(root, problems)
@@ -126,12 +127,44 @@ def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores:
     return replace(site, warnings=tuple(sorted(problems)))
 
 
-def prepare(root: Path, today: datetime.date, stores: dict) -> tuple[Shared | None, list[Problem]]:
+def prepare(root: Path, today: datetime.date, stores: dict, kept: bool = False) -> tuple[Shared | None, list[Problem]]:
     """Read and check everything but the app files; return what units share, or None if the site must be built whole.
 
     With a problem in a shared file the whole build reports everything it can; app pages that
-    read the whole site cannot be built one by one.
+    read the whole site cannot be built one by one. A preview server keeps the answer (in stores)
+    for as long as no shared file, the date, the code or the git commit changes.
     """
+    signature = shared_signature(root, today) if kept else None
+    known = stores.get("shared")
+    if signature is not None and known is not None and known[0] == signature:
+        return known[1], list(known[2])
+    shared, problems = read_shared(root, today, stores)
+    if signature is not None:
+        stores["shared"] = (signature, shared, tuple(problems))
+    return shared, problems
+
+
+def shared_signature(root: Path, today: datetime.date) -> str:
+    """Return a hash of the path, size, times and inode of every input but the app files (and the bytes of those
+    changed too recently for their times to tell), with the date, the code version and the git commit."""
+    from .unchanged import content_hash, git_head, walk
+
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{git_head(root)}\0".encode())
+    recent = (time.time() - RACY_SECONDS) * 1e9
+    apps = str(root / "content" / "apps")
+    for folder in ("content", "templates", "static"):
+        for path, st in walk(root / folder, prune=apps):
+            if path == apps:
+                continue
+            digest.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
+                          .encode("utf-8", "surrogateescape"))
+            if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
+                digest.update(f"{content_hash(path)}\n".encode())   # its times could miss an edit in the same tick
+    return digest.hexdigest()
+
+
+def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared | None, list[Problem]]:
+    """Read and check everything but the app files (see prepare)."""
     sources = read.read_sources(root, apps=False)
     problems = list(sources.problems)
     methods, factors, settings = pipeline.check_settings(sources, problems)
@@ -207,7 +240,7 @@ def work_out(root: Path, shared: Shared, planned: list, units: Store, publisher,
 
 def keeps(publisher, unit: Unit) -> bool:
     """Take a remembered unit's files from the live site; return False if any is not there as it was."""
-    return all(publisher.keep(dest, digest) for dest, digest in unit.files) if not any(map(is_error, unit.problems)) else True
+    return publisher.keep(unit.files) if not any(map(is_error, unit.problems)) else True
 
 
 def make_units(root: Path, shared: Shared, work: list[tuple[str, bytes | None]], publisher):

@@ -286,20 +286,29 @@ class Publisher:
         """Return the live manifest's entry for dest and the live file's lstat."""
         return self.live.get(dest), lstat_or_none(safe_dest(self.out_dir, dest)) if self.has_live else None
 
-    def keep(self, dest: str, digest: str) -> bool:
-        """Take dest unchanged from the live site if it holds exactly these bytes there; return False if it does not."""
+    def keep(self, files) -> bool:
+        """Take each (dest, SHA-256) of files unchanged from the live site; return False at the first the live site does not hold exactly.
+
+        Only paths a build wrote (and checked) are in a manifest. This runs for every file of every
+        app on each build, hence the plain loop.
+        """
         self._begin()
-        entry = self.live.get(dest)   # only paths a build wrote (and checked) are in a manifest
-        if entry is None or entry[0] != digest or dest in self.manifest:
-            return False
-        st = lstat_or_none(f"{self.out_dir}/{dest}")
-        if not is_current(entry, st):
-            return False
-        known = self.known.get(dest)
-        if known and known[1:] == entry[1:]:
-            self.manifest[dest] = entry   # the standby's file is already a hard link to the live one
-            return True
-        self._link_live(dest, self._claim(dest), entry, st)
+        live, known, manifest, prefix = self.live, self.known, self.manifest, f"{self.out_dir}/"
+        for dest, digest in files:
+            entry = live.get(dest)
+            if entry is None or entry[0] != digest or dest in manifest:
+                return False
+            try:
+                st = os.lstat(prefix + dest)
+            except OSError:
+                return False
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != entry[1:] or not stat.S_ISREG(st.st_mode):
+                return False   # changed by hand since it was published
+            mine = known.get(dest)
+            if mine is not None and mine[1:] == entry[1:]:
+                manifest[dest] = entry   # the standby's file is already a hard link to the live one
+            else:
+                self._link_live(dest, self._claim(dest), entry, st)
         return True
 
     def put(self, dest: str, data: bytes) -> None:

@@ -271,3 +271,17 @@ def test_building_app_by_app_gives_the_site_the_whole_model_gives(project, tmp_p
     pipeline.build_whole(project.root, tmp_path / "whole", today=None, strict=False, stores={}, kept=True)
     assert (tmp_path / "units/changes.json").read_bytes().count(b'"id"') >= 2
     assert tree_digest(tmp_path / "units") == tree_digest(tmp_path / "whole")
+
+
+def test_a_preview_server_reuses_the_shared_files_only_while_they_are_unchanged(project, tmp_path):
+    """serve keeps what was read of the legend, settings, templates and documents; any change to them is read again."""
+    stores: dict = {}
+    pipeline.build(project.root, project.out, stores=stores)
+    first = stores["shared"]
+    for change in (edit_app, edit_methods, edit_template, edit_static, add_app):
+        change(project)   # just now: the shared files' bytes count as well as their times
+        pipeline.build(project.root, project.out, stores=stores)
+        assert (stores["shared"][1] is first[1]) == (change in (edit_app, add_app))
+        first = stores["shared"]
+        assert tree_digest(project.out) == cold_digest(project, tmp_path)
+        shutil.rmtree(tmp_path / "cold")

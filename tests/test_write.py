@@ -150,7 +150,7 @@ def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path
     assert known
     with pytest.raises(RuntimeError):
         with Publisher(out) as publisher:
-            assert publisher.keep("a.json", known["a.json"][0])   # already a link to the live file: nothing to do
+            assert publisher.keep([("a.json", known["a.json"][0])])   # already a link to the live file: nothing to do
             raise RuntimeError("a content problem")
     assert read_manifest(out, standby) == known
     with pytest.raises(RuntimeError):
