@@ -270,21 +270,21 @@ def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes
     digest = hashlib.sha256(data).hexdigest()
     files = {f"{APP_JSON_DIR}/{app.basename}.json": data, f"{BY_HASH_DIR}/{digest}.json": data}
     entry = dump_json(app_entry(app, site.settings.base_url))[:-1]   # without the final newline
-    return files, entry, {"basename": app.basename, "supported": app.supported, "sha256": digest}
+    return files, entry, dump_json({"basename": app.basename, "supported": app.supported, "sha256": digest})[:-1]
 
 
-def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[dict],
+def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[bytes],
                  chunks: Store | None = None) -> dict[str, bytes]:
     """Render feed.json and the index from each app's entries, in basename order.
 
-    feed.json is joined from the serialised entries; it is byte for byte what dump_json gives for
-    the whole document, because its keys are sorted and 'apps' sorts first.
+    Both are joined from the serialised entries; each is byte for byte what dump_json gives for the
+    whole document, because its keys are sorted and 'apps' sorts first.
     """
     feed, index = envelopes(site, schema)
-    assert min(feed) > "apps"
+    assert min(feed) > "apps" and min(index) > "apps"
     out = {
         "feed.json": b"".join(joined_list(entries, b'{"apps":[', b"]," + dump_json(feed)[1:])),
-        f"{API_DIR}/index.json": dump_json({**index, "apps": index_entries}),
+        f"{API_DIR}/index.json": b"".join(joined_list(index_entries, b'{"apps":[', b"]," + dump_json(index)[1:])),
     }
     out.update({f"{path}.gz": precompress(out[path], chunks) for path in PRECOMPRESSED})
     return out

@@ -240,43 +240,55 @@ def fold_name(name: str) -> str:
 
 def find_collisions(root: Path, paths: list[Path], problems: list[Problem]) -> set[Path]:
     """Report paths that another path equals after case folding and NFC; return them."""
-    seen: dict[str, Path] = {}
+    by_rel = {rel(root, path): path for path in paths}
+    return {by_rel[r] for r in colliding(list(by_rel), problems)}
+
+
+def colliding(rel_paths: list[str], problems: list[Problem]) -> set[str]:
+    """Report repo-relative paths that another one equals after case folding and NFC; return them."""
+    seen: dict[str, str] = {}
     clashing = set()
-    for path in sorted(paths, key=lambda p: (fold_name(p.name) != p.name, str(p))):  # the well-formed name keeps its place
-        key = fold_name(rel(root, path))
+    for src_path in sorted(rel_paths, key=lambda p: (fold_name(p.rsplit("/", 1)[-1]) != p.rsplit("/", 1)[-1], p)):  # the well-formed name keeps its place
+        key = fold_name(src_path)
         if key in seen:
-            problems.append(Problem(rel(root, path), 1, 1, f"file name collides with {rel(root, seen[key])} when case or Unicode "
-                                                             "normalisation is ignored (as on macOS and Windows); rename one"))
-            clashing.add(path)
+            problems.append(Problem(src_path, 1, 1, f"file name collides with {seen[key]} when case or Unicode "
+                                                    "normalisation is ignored (as on macOS and Windows); rename one"))
+            clashing.add(src_path)
         else:
-            seen[key] = path
+            seen[key] = src_path
     return clashing
 
 
 def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
     """List content/apps/*.yaml in name order, reporting files that cannot be apps."""
+    apps_dir = root / "content" / "apps"
+    return [apps_dir / name for name in list_app_names(root, problems)]
+
+
+def list_app_names(root: Path, problems: list[Problem]) -> list[str]:
+    """Return the file names of content/apps/*.yaml in name order, reporting files that cannot be apps."""
     content, apps_dir = root / "content", root / "content" / "apps"
     if not (is_real_dir(root, content, []) and is_real_dir(root, apps_dir, problems)):
         return []
-    entries = {apps_dir / e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)}
-    paths = list(entries)   # in name order
-    clashing = find_collisions(root, paths, problems)
+    entries = {e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)}
+    prefix = rel(root, apps_dir) + "/"
+    clashing = colliding([prefix + name for name in entries], problems)
     found = []
-    for path in paths:
-        src_path = rel(root, path)
-        entry = entries[path]
-        if path in clashing:
+    for name, entry in entries.items():   # in name order
+        src_path = prefix + name
+        stem = name.removesuffix(".yaml")
+        if src_path in clashing:
             continue
         if entry.is_symlink():
             problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
-        elif not entry.name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
+        elif not name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
             problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
-        elif not BASENAME_RE.match(path.stem):
-            problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
-        elif path.stem in DEVICE_NAMES:
-            problems.append(Problem(src_path, 1, 1, f"file name '{path.stem}' is reserved on Windows; ask for another basename"))
+        elif not BASENAME_RE.match(stem):
+            problems.append(Problem(src_path, 1, 1, f"file name '{stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
+        elif stem in DEVICE_NAMES:
+            problems.append(Problem(src_path, 1, 1, f"file name '{stem}' is reserved on Windows; ask for another basename"))
         else:
-            found.append(path)
+            found.append(name)
     return found
 
 

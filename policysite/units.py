@@ -70,7 +70,7 @@ class Unit:
     facts: Facts | None = None
     row: str = ""                       # the catalogue row: Markup, as the template escaped it
     entry: bytes = b""                  # the app's entry of feed.json, serialised
-    index_entry: dict | None = None     # the app's entry of api/v1/index.json
+    index_entry: bytes = b""            # the app's entry of api/v1/index.json, serialised
     changes: tuple = ()                 # ((sort key), item) for changes.json
     files: tuple[tuple[str, str], ...] = ()   # (dest_path, SHA-256) of the files only this app makes
 
@@ -101,9 +101,9 @@ def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores:
     shared, problems = prepare(root, today, stores, kept)
     if shared is None:
         return None
-    app_paths = read.list_app_files(root, problems)
+    names = read.list_app_names(root, problems)
     units, files = pipeline.opened(stores, root, "units"), pipeline.opened(stores, root, "files")
-    planned = plan(root, app_paths, shared, files, units, problems)
+    planned = plan(root, names, shared, files, units, problems)
     try:
         with Publisher(out_dir) as publisher:
             done = work_out(root, shared, planned, units, publisher, problems)
@@ -188,16 +188,18 @@ def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared 
     return Shared(site, parts, today, versions, docs, digest.hexdigest(), env, load_schema("feed.schema.json")), problems
 
 
-def plan(root: Path, app_paths: list[Path], shared: Shared, files: Store, units: Store,
+def plan(root: Path, names: list[str], shared: Shared, files: Store, units: Store,
          problems: list[Problem]) -> list[tuple[str, str, Unit | None, bytes | None]]:
-    """Return (src_path, unit key, remembered unit or None, the file's bytes if read) for each app file.
+    """Return (src_path, unit key, remembered unit or None, the file's bytes if read) for each app file name.
 
     A file whose size, times and inode are what they were when its hash was taken is not read again.
     """
     out = []
     recent = (time.time() - RACY_SECONDS) * 1e9
-    for path in app_paths:
-        src_path = read.rel(root, path)
+    folder = read.rel(root, root / "content" / "apps")
+    for name in names:
+        src_path = f"{folder}/{name}"
+        path = f"{root}/{src_path}"
         try:
             st = os.lstat(path)
         except OSError:
@@ -317,7 +319,7 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
     doc_path = f"{feed.APP_JSON_DIR}/{app.basename}.json"
     checks = [(feed.json.loads(files[doc_path]), whole["app.schema.json"], "app.schema.json", []),
               (feed.json.loads(entry), items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
-              (index_entry, items["index.schema.json"][1], "index.schema.json", ["apps"])]
+              (feed.json.loads(index_entry), items["index.schema.json"][1], "index.schema.json", ["apps"])]
     for doc, validator, name, prefix in checks:
         for error in validator.iter_errors(doc):
             where = prefix + list(error.absolute_path)

@@ -323,3 +323,12 @@ def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkey
         f"content/methods.yaml:1:1: the feed would not match the published {name} at $.legend[0].bit: "
         "3 is not one of [1, 2, 4, 8, 16]; this is a bug in policysite, please report it"
         for name in ("app.schema.json", "feed.schema.json", "index.schema.json")]
+
+
+def test_the_lists_joined_from_each_apps_entry_are_what_serialising_them_whole_gives(site_dir):
+    """feed.json and the index are put together from the apps' remembered entries; the bytes must not show it."""
+    from policysite.feed import dump_json
+
+    for name in ("feed.json", "api/v1/index.json"):
+        data = (site_dir / name).read_bytes()
+        assert dump_json(json.loads(data)) == data
