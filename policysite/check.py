@@ -38,7 +38,8 @@ FAST_TYPES = {"object", "array", "string", "boolean", "integer", "null"}
 _FAST_CACHE: dict[int, tuple[dict, object]] = {}   # id of a schema -> (the schema, kept so the id stays its own; its check)
 # What a pattern means, in words; keyed by the pattern text in the schema files.
 PATTERN_WORDS = {
-    "^[^\\n]+$": "a single line of text",
+    # (?!\n): Python's $ also matches before a final line break, JavaScript's (editors) does not.
+    "^[^\\n]+$(?!\\n)": "a single line of text",
     "^https?://[^\\s\"'<>\\\\`]+$": "an http:// or https:// address",
     "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$": "an email address such as 'support@example.com'",
     "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$": "an IANA time zone such as 'Europe/London'",
@@ -227,6 +228,8 @@ def _pattern_hint(value, path: tuple) -> str:
         number, business, unit = m.groups()
         fixed = f"{number} {'business ' if business else ''}{unit}{'' if number == '1' else 's'}"
         return f"; did you mean '{fixed}'?" if fixed != value else ""
+    if value.endswith("\n") and "\n" not in value[:-1]:
+        return "; it ends with a line break: write it on the same line as its key, or use '|-' instead of '|'"
     if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value \
             and not value.startswith("/"):  # a relative or protocol-relative address is not a missing scheme
         return f"; did you mean 'https://{value}'?"
