@@ -18,7 +18,7 @@ from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, mak
 from .problems import ContentError, Problem, internal_problem, is_error
 from .read import Sources, YamlFile, read_sources
 from .render import render_pages
-from .write import LiveSite, write_site
+from .write import write_site
 
 
 def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem]) -> Located | None:
@@ -215,13 +215,12 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
         return ""
 
 
-def render_site(site: Site, valid: Store | None = None, pages: Store | None = None, live: LiveSite | None = None) -> dict[str, bytes]:
+def render_site(site: Site, valid: Store | None = None) -> dict[str, bytes]:
     """Render all pages, the feed and its published schemas in memory; refuse a feed that breaks its schema.
 
-    valid remembers the JSON that passed its schema before, so it is not checked again; pages and
-    live let app pages that would render the same be taken from the published site.
+    valid remembers the JSON that passed its schema before, so it is not checked again.
     """
-    outputs = render_pages(site, pages, live)
+    outputs = render_pages(site)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
     feed = feed_or_problems(site, schema)
     feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
@@ -270,12 +269,11 @@ def build_whole(root: Path, out_dir: Path, *, today: datetime.date | None, stric
     site = load_site_cached(root, today=today, strict=strict, stores=stores)
     if not kept:
         stores.clear()   # let the parsed trees go before rendering
-    valid, pages = (opened(stores, root, name) for name in ("valid", "pages"))
+    valid = opened(stores, root, "valid")
     try:
-        outputs = render_site(site, valid, pages, LiveSite(out_dir))
+        outputs = render_site(site, valid)
     finally:
         valid.save()
-        pages.save()
     write_site(outputs, out_dir)
     return site
 

@@ -154,7 +154,7 @@ def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dic
     Returns (src_path, hash of the bytes) -> (node, problems), exactly what parse_text gives; files
     that cannot be read are left for read_yaml to report.
     """
-    if trees is None or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if trees is None:
         return {}
     work = []
     for path in paths:
@@ -162,11 +162,25 @@ def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dic
         data = read_capped(path, src_path, [])
         if data is not None and (key := digest_of(data)) not in trees.entries:
             work.append((src_path, key, data))
-    if len(work) < PARALLEL_MIN:
+    pool = worker_pool(len(work))
+    if pool is None:
         return {}
-    with multiprocessing.get_context("fork").Pool(os.cpu_count(), _quiet_worker, (os.getpid(),)) as pool:
-        results = pool.map(_parse_one, work, chunksize=max(1, min(64, len(work) // (8 * os.cpu_count()))))
+    with pool:
+        results = pool.map(_parse_one, work, chunksize=chunk_size(len(work)))
     return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
+
+
+def worker_pool(jobs: int):
+    """Return a pool of one forked worker process per core, or None when jobs are too few to pay for it (or the system cannot fork)."""
+    cores = os.cpu_count() or 1
+    if jobs < PARALLEL_MIN or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(cores, _quiet_worker, (os.getpid(),))
+
+
+def chunk_size(jobs: int) -> int:
+    """Return how many jobs to send a worker at once: about eight rounds per core, at most 32 jobs."""
+    return max(1, min(32, jobs // (8 * (os.cpu_count() or 1))))
 
 
 def _quiet_worker(parent: int) -> None:

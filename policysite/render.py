@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import pickle
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,10 +10,8 @@ import jinja2
 import jinja2.meta
 
 from . import progress
-from .cache import Store
 from .model import App, Doc, Method, Site, contrast_ratio
 from .problems import ContentError, Problem, internal_problem
-from .write import LiveSite
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
@@ -62,13 +58,9 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None = None, *,
-                 rows: dict[str, str] | None = None, env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
+def render_pages(site: Site, *, rows: dict[str, str] | None = None, env: jinja2.Environment | None = None,
+                 app_pages: bool = True) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files.
-
-    pages remembers, for each app page, the hash of what it rendered to from the hash of all it was
-    rendered from (templates, settings, legend, the app, its articles); such a page is taken from
-    the live site when that still holds those bytes, instead of being rendered again.
 
     rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the
     apps' own pages are left out (the build renders them app by app).
@@ -91,25 +83,9 @@ def render_pages(site: Site, pages: Store | None = None, live: LiveSite | None =
     if rows is None:
         rows = {a.basename: catalogue_row(env, a) for a in site.apps}
     page("", "index.html", **catalogue_context(site.apps, rows))
-    reusable = pages is not None and live is not None and reads_only_its_context(env, "app.html")
-    templates_digest = hashlib.sha256(pickle.dumps(sorted(site.templates.items()))).hexdigest()
     for done, app in enumerate(site.apps if app_pages else (), 1):
         progress.step("rendering", done, len(site.apps))
-        articles = related_articles(site, app)
-        if not reusable:
-            page(app.url, "app.html", app.src_path, app=app, articles=articles)
-            continue
-        dest = f"{app.url}index.html"
-        key = hashlib.sha256(pickle.dumps((templates_digest, base, dest, site.settings, site.methods, app, articles),
-                                          protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-        digest = pages.get(key)
-        data = live.read(dest, digest) if digest else None
-        if data is not None:
-            out.add(dest, data)
-            continue
-        page(app.url, "app.html", app.src_path, app=app, articles=articles)
-        if dest in out:
-            pages.put(key, hashlib.sha256(out[dest]).hexdigest())
+        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
     if problems:

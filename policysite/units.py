@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import multiprocessing
 import os
 import pickle
 import stat
@@ -251,16 +250,14 @@ def make_units(root: Path, shared: Shared, work: list[tuple[str, bytes | None]],
     _shared = shared
     total = len(work)
     shared.validators = feed.document_validators(shared.schema, quick=total >= QUICK_MIN)
-    if total >= read.PARALLEL_MIN and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
-        pool = multiprocessing.get_context("fork").Pool(os.cpu_count(), read._quiet_worker, (os.getpid(),))
-        results = pool.imap(_unit_worker, [(root, s, d) for s, d in work], chunksize=max(1, min(32, total // (8 * os.cpu_count()))))
-    else:
-        pool, results = None, (_unit_worker((root, s, d)) for s, d in work)
+    pool = read.worker_pool(total)
+    jobs = [(root, s, d) for s, d in work]
+    results = pool.imap(_unit_worker, jobs, chunksize=read.chunk_size(total)) if pool else map(_unit_worker, jobs)
     try:
         for done, (unit, outputs) in enumerate(results, 1):
             progress.step("building apps", done, total)
             for dest, data in outputs.items():
-                if dest not in publisher.manifest:   # two apps' files never clash, but a hashed file could repeat
+                if dest not in publisher.manifest:   # kept from the live site before the rest of its unit was found missing
                     publisher.put(dest, data)
             yield unit
     finally:

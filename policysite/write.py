@@ -404,25 +404,3 @@ def manifest_is_current(out_dir: Path) -> bool:
     if manifest is None:
         return False
     return all(is_current(entry, lstat_or_none(safe_dest(out_dir, dest))) for dest, entry in manifest.items())
-
-
-class LiveSite:
-    """The published site as its manifest describes it, to take unchanged files back from."""
-
-    def __init__(self, out_dir: Path):
-        self.out_dir = out_dir.absolute()
-        self.manifest = (read_manifest(self.out_dir, self.out_dir) if self.out_dir.is_dir() else None) or {}
-
-    def read(self, dest: str, digest: str) -> bytes | None:
-        """Return the bytes of a published file if it is still exactly the one with this hash, else None."""
-        entry = self.manifest.get(dest)
-        if entry is None or entry[0] != digest:
-            return None
-        path = safe_dest(self.out_dir, dest)
-        if not is_current(entry, lstat_or_none(path)):
-            return None
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        return data if hashlib.sha256(data).hexdigest() == digest else None

@@ -178,7 +178,7 @@ def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
 
 
 def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
-    from policysite import read, units
+    from policysite import read
 
     for i in range(6):
         project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
@@ -186,8 +186,8 @@ def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(proj
     shutil.rmtree(project.root / CACHE_DIR)
     monkeypatch.setattr(read, "PARALLEL_MIN", 1)
     calls = []
-    real = units.multiprocessing.get_context
-    monkeypatch.setattr(units.multiprocessing, "get_context", lambda *a: calls.append(a) or real(*a))
+    real = read.multiprocessing.get_context
+    monkeypatch.setattr(read.multiprocessing, "get_context", lambda *a: calls.append(a) or real(*a))
     assert project.run("--out", str(tmp_path / "parallel")) == (0, "", "")
     assert calls == [("fork",)]
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
