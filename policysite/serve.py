@@ -8,6 +8,7 @@ for saves made during a build, and tells every open page to reload after each go
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -201,14 +202,24 @@ def serve(root: Path, out_dir: Path, host: str, port: int) -> None:
         server = Server()
         for name in WATCHED:
             server.watch(str(root / name), lambda: rebuild(root, out_dir, stores))
-    print(f"serving {out_dir} at http://{host}:{port}/", flush=True)
-    loop = IOLoop.current()   # the loop livereload runs; made here so that it is closed however serving ends
+    loop = None
+    hold_ctrl_c(True)   # a loop cut short while being made complains when it is collected
     try:
+        loop = IOLoop.current()   # the loop livereload runs; made here so that it is closed however serving ends
+        hold_ctrl_c(False)        # a Ctrl-C that came meanwhile arrives here
+        print(f"serving {out_dir} at http://{host}:{port}/", flush=True)
         server.serve(root=str(out_dir), host=host, port=port, open_url_delay=None, default_filename="index.html")
     except KeyboardInterrupt:
         pass   # Ctrl-C before livereload's loop was running (livereload handles it once it runs)
     finally:
+        hold_ctrl_c(False)
         if preview:
             preview.stop()
-        if not loop.asyncio_loop.is_closed():   # livereload leaves it open after Ctrl-C: asyncio then complains at exit
+        if loop is not None and not loop.asyncio_loop.is_closed():   # livereload leaves it open after Ctrl-C: asyncio then complains at exit
             loop.close()
+
+
+def hold_ctrl_c(hold: bool) -> None:
+    """Hold back SIGINT (it is delivered when released), where the system allows."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, {signal.SIGINT})
