@@ -166,7 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted; {out_dir.name}/ holds a whole site, the previous one unless the new one was already in place",
               file=sys.stderr)
         return 130
+    except OSError as exc:   # the machine's fault (a full disk, a read-only or forbidden folder), not the content's
+        print(f"error: {os_error_text(exc)}; {out_dir.name}/ was not changed", file=sys.stderr)
+        return 1
     return 0
+
+
+def os_error_text(exc: OSError) -> str:
+    """Say in one line what the system refused: 'No space left on device: site/x.html'."""
+    what = exc.strerror or type(exc).__name__
+    return f"{what}: {exc.filename}" if exc.filename else what
 
 
 def warning_note(warnings) -> str:

@@ -52,8 +52,8 @@ def policysite_cmd(project: Path) -> list[str]:
 
 
 def clean(project: Path) -> None:
-    """Remove a project's output, standby copies and cache: the next build is cold."""
-    for path in [project / "site", project / ".cache", *project.glob(".site*")]:
+    """Remove a project's output, standby copies and cache (kept beside the corpus, see measure): the next build is cold."""
+    for path in [project / "site", project.parent / "cache", *project.glob(".site*")]:
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
@@ -73,6 +73,7 @@ def measure(n: int, runs: int, work: Path) -> dict:
     dest = work / f"corpus-{n}"
     corpus.generate(n, dest)
     project, hugo_site = dest / "policysite", dest / "hugo"
+    os.environ["POLICYSITE_CACHE_HOME"] = str(dest / "cache")   # the builds below inherit it
     cold, warm, edit, hugo, rss, hugo_rss = [], [], [], [], [], []
     for i in range(runs):
         clean(project)

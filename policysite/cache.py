@@ -1,29 +1,40 @@
 """Remember work between builds, keyed by content hashes, so unchanged input is not worked on again.
 
-The cache lives in <root>/.cache/policysite/ (git-ignored), one file per kind of work. Every entry
-is keyed by the SHA-256 of the bytes it was made from; the whole file is thrown away when the code
-version changes (our modules, the schemas, the versions of Python and of the libraries that shape
-the output, the time zone database), so a cached result is always exactly
-what the work would give today. A missing, unreadable or foreign cache file is an empty cache:
-the cache can only save time, never change an outcome.
+The cache can only save time, never change an outcome, and nothing in a checkout can reach it:
+
+- It lives outside the checkout, in the user's cache folder: $POLICYSITE_CACHE_HOME, else
+  $XDG_CACHE_HOME/policysite, else ~/.cache/policysite; one folder per checkout, named by a hash
+  of the checkout's absolute path. A cache folder inside the checkout is not used at all.
+- Entries are data only (codec.py: JSON with a few tagged types), never pickle or marshal.
+- Every record carries an HMAC-SHA256 under a per-machine key (the file 'key' in the cache folder,
+  made on first use, mode 0600, owned by the user), over the record's name, the code version and
+  its bytes. A record that does not verify is not used: nobody without the key can write one, and
+  a record of another code version (our modules, the schemas, Python and the libraries that shape
+  the output, the time zone database) or of another store never verifies.
+A missing, unreadable, damaged or foreign cache file is an empty cache.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
+import hmac
 import os
-import pickle
+import secrets
+import stat
 import sys
 from pathlib import Path
 
-CACHE_DIR = ".cache/policysite"
+from . import codec
+
 _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
+_folders: dict[str, tuple[Path, bytes] | None] = {}
 # Libraries whose versions can change what a build makes of the same input.
 LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
+KEY_BYTES = 32
+MAC_CHARS = 64
 
 
 def code_version() -> str:
@@ -48,16 +59,182 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Store:
-    """A dictionary of results kept in one file of the cache folder.
+def cache_home() -> Path:
+    """Return the user's cache folder for policysite."""
+    if os.environ.get("POLICYSITE_CACHE_HOME"):
+        return Path(os.environ["POLICYSITE_CACHE_HOME"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policysite"
 
-    The file is a header (the code version) followed by pickled batches of entries. A build
-    appends only what it learnt; the file is written anew, atomically, when it holds too many
-    entries that builds no longer use. A batch cut short by a killed build ends the reading there.
+
+def folder_for(root: Path) -> Path | None:
+    """Return the cache folder of the checkout at root, or None where no trustworthy cache can be kept."""
+    opened = _open(root)
+    return opened[0] if opened else None
+
+
+def _open(root: Path) -> tuple[Path, bytes] | None:
+    """Return (the cache folder for root, the machine key), made if need be; None if either cannot be trusted.
+
+    root is a checkout, or an output folder; a cache inside either (or beside an output folder,
+    among its state) could have come with a checkout.
+    """
+    home = cache_home()
+    try:
+        home, root = home.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    ident = f"{home}\0{root}"
+    if ident not in _folders:
+        _folders[ident] = None
+        if not (root == home or root in home.parents):
+            key = private_folder(home) and machine_key(home)
+            if key:
+                _folders[ident] = (home / digest_of(str(root).encode("utf-8", "surrogateescape"))[:32], key)
+    opened = _folders[ident]
+    return opened if opened and private_folder(opened[0]) else None
+
+
+def private_folder(path: Path) -> bool:
+    """Make path a folder only the user can enter (if it is not one yet); return False if it is anything else."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def machine_key(home: Path) -> bytes | None:
+    """Return the per-machine secret in home/key, making it on first use; None if it is not the user's own."""
+    path = home / "key"
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return _make_key(path)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(fd)
+            key = handle.read(KEY_BYTES + 1)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return None
+        if len(key) == KEY_BYTES and not st.st_mode & 0o077:
+            return key
+        try:   # ours, but readable by others or damaged: a new key, and every entry made with the old one is void
+            os.unlink(path)
+        except OSError:
+            return None
+    return None
+
+
+def _make_key(path: Path) -> bytes | None:
+    """Write a new random key that only the user can read; None if the folder refuses (or another build won the race)."""
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return machine_key(path.parent) if path.is_file() else None
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+    except OSError:   # a full disk: no cache this time
+        path.unlink(missing_ok=True)
+        return None
+    return key
+
+
+def seal(key: bytes, name: str, payload: bytes) -> bytes:
+    """Return one authenticated line: the HMAC of (name, code version, payload), a space, the payload."""
+    mac = hmac.new(key, f"{name}\0{code_version()}\0".encode() + payload, hashlib.sha256).hexdigest()
+    return mac.encode("ascii") + b" " + payload + b"\n"
+
+
+def unseal(key: bytes, name: str, line: bytes) -> bytes | None:
+    """Return the payload of a line sealed with this key, name and code version, or None."""
+    mac, payload = line[:MAC_CHARS], line[MAC_CHARS + 1:].removesuffix(b"\n")
+    expected = hmac.new(key, f"{name}\0{code_version()}\0".encode() + payload, hashlib.sha256).hexdigest()
+    return payload if hmac.compare_digest(mac, expected.encode("ascii")) and line[MAC_CHARS:MAC_CHARS + 1] == b" " else None
+
+
+def read_private(path: Path) -> bytes | None:
+    """Read a file of the cache folder, never through a link; None if it is not there or not a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+
+
+def write_private(path: Path, data: bytes, append: bool = False) -> None:
+    """Write (or append to) a file of the cache folder: a new file is put in place whole."""
+    if append:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "ab") as handle:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)  # two builds at once never interleave their lines
+            handle.write(data)
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def load_record(root: Path, name: str, classes: dict[str, type]):
+    """Return the value remembered under name for this checkout, or None."""
+    opened = _open(root)
+    data = read_private(opened[0] / f"{name}.json") if opened else None
+    payload = unseal(opened[1], name, data) if data else None
+    try:
+        return codec.decode(payload, classes) if payload is not None else None
+    except codec.DecodeError:
+        return None
+
+
+def save_record(root: Path, name: str, value, classes: dict[str, type]) -> None:
+    """Remember one value under name for this checkout; never fail the build."""
+    opened = _open(root)
+    if opened:
+        try:
+            write_private(opened[0] / f"{name}.json", seal(opened[1], name, codec.encode(value, classes)))
+        except (OSError, TypeError, ValueError):
+            pass
+
+
+def forget_record(root: Path, name: str) -> None:
+    """Remove what is remembered under name, if anything."""
+    opened = _open(root)
+    if opened:
+        try:
+            os.unlink(opened[0] / f"{name}.json")
+        except OSError:
+            pass
+
+
+class Store:
+    """A dictionary of results kept in one file of the checkout's cache folder.
+
+    The file is a sequence of sealed lines, each a batch of entries. A build appends only what it
+    learnt; the file is written anew when it holds too many entries that builds no longer use or
+    a line does not verify. Reading stops at the first line that does not verify or decode.
     """
 
-    def __init__(self, root: Path | None, name: str):
-        self.path = root / CACHE_DIR / f"{name}.pickle" if root is not None else None
+    def __init__(self, root: Path | None, name: str, classes: dict[str, type] | None = None):
+        self.name = name
+        self.classes = classes or {}
+        opened = _open(root) if root is not None else None
+        self.path, self.key = (opened[0] / f"{name}.jsonl", opened[1]) if opened else (None, b"")
         self.entries: dict = {}
         self.new: dict = {}
         self.used: set = set()
@@ -67,21 +244,20 @@ class Store:
 
     def _load(self) -> None:
         """Read the file; a missing, unreadable or foreign one is an empty cache."""
-        try:
-            with open(self.path, "rb") as handle:
-                if pickle.load(handle) != code_version():
-                    return
-                self.valid_file = True
-                while True:
-                    try:
-                        batch = pickle.load(handle)
-                    except EOFError:
-                        break
-                    if not isinstance(batch, dict):
-                        break
-                    self.entries.update(batch)
-        except Exception:  # noqa: BLE001 - a damaged tail only loses what it held
-            pass
+        data = read_private(self.path)
+        if not data:
+            return
+        self.valid_file = True
+        for line in data.splitlines(keepends=True):
+            payload = unseal(self.key, self.name, line)
+            try:
+                batch = codec.decode(payload, self.classes) if payload is not None else None
+            except codec.DecodeError:
+                batch = None
+            if not isinstance(batch, dict):
+                self.valid_file = False   # written anew at the next save
+                return
+            self.entries.update(batch)
 
     def get(self, key):
         """Return the remembered result for key, or None."""
@@ -102,25 +278,19 @@ class Store:
             return
         unused = len(self.entries) - len(self.used)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.valid_file or unused > max(64, len(self.used) // 4):
                 self._rewrite({k: self.entries[k] for k in self.used})
             elif self.new:
-                with open(self.path, "ab") as handle:
-                    fcntl.flock(handle, fcntl.LOCK_EX)  # two builds at once never interleave their batches
-                    pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                write_private(self.path, self._line(self.new), append=True)
             self.new = {}
-        except OSError:
+        except (OSError, TypeError, ValueError):
             pass
+
+    def _line(self, entries: dict) -> bytes:
+        """Return a batch of entries as one sealed line."""
+        return seal(self.key, self.name, codec.encode(entries, self.classes))
 
     def _rewrite(self, entries: dict) -> None:
         """Write the whole file anew beside the old one, then put it in place."""
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        try:
-            with open(tmp, "wb") as handle:
-                pickle.dump(code_version(), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-            self.valid_file = True
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_private(self.path, self._line(entries) if entries else b"")
+        self.valid_file = True

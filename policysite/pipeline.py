@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from . import dates, history, progress, rules, schedule
 from .cache import Store, digest_of
+from .codec import named
 from .check import Located, check_against, load_schema, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
@@ -251,7 +252,7 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems.
 
     stores, if given, keeps the cache in memory from one build to the next (the preview server),
-    instead of reading it from .cache/policysite/ each time.
+    instead of reading it from the cache folder (cache.py) each time.
     """
     kept = stores is not None
     stores = stores if kept else {}
@@ -291,13 +292,24 @@ def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool, s
 def opened(stores: dict, root: Path, name: str) -> Store:
     """Return the store kept in stores under name, or read it from the cache folder (and keep it there if stores is kept)."""
     if name not in stores:
-        stores[name] = Store(root, name)
+        stores[name] = Store(root, name, store_classes(name))
     return stores[name]
+
+
+def store_classes(name: str) -> dict[str, type]:
+    """Return the classes a store's entries may hold besides plain data."""
+    from .loader import Node
+
+    if name == "units":
+        from .units import Facts, Unit
+
+        return named(Unit, Facts, Problem)
+    return named(Node, Problem)
 
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
-    trees, checks = Store(root, "trees"), Store(root, "checks")
+    trees, checks = (Store(root, name, store_classes(name)) for name in ("trees", "checks"))
     try:
         return load_site(root, today=today, strict=strict, trees=trees, checks=checks)
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .check import load_schema
 from .history import parse_app
 from .problems import ContentError
-from .read import BASENAME_RE, read_yaml
+from .read import BASENAME_RE, read_capped, read_yaml
 
 MAX_BASENAME = 64
 
@@ -46,7 +46,8 @@ def app_names(root: Path) -> set[str]:
     """Return the names of the apps already in content/apps/, folded for comparison."""
     names = set()
     for path in sorted((root / "content" / "apps").glob("*.yaml")):
-        data = parse_app(path.read_bytes(), path.name) if path.is_file() else None
+        raw = read_capped(path, path.name, [])   # never through a link, never more than a file may hold
+        data = parse_app(raw, path.name) if raw is not None else None
         if data and isinstance(data.get("name"), str):
             names.add(" ".join(data["name"].casefold().split()))
     return names
@@ -96,6 +97,9 @@ def write_new_app(root: Path, basename: str, today: datetime.date) -> str:
                             "underscores, such as 'web_proxy'")
     src_path = f"content/apps/{basename}.yaml"
     path = root / src_path
+    for folder in ("content", "content/apps"):
+        if (root / folder).is_symlink():   # the new file would land wherever the link points
+            raise ScaffoldError(f"{folder} is a symbolic link; a checkout keeps its content in real folders")
     if path.exists() or path.is_symlink():
         raise ScaffoldError(f"{src_path} already exists; edit it, or choose another basename")
     methods, factors = read_titles(root)

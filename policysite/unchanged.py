@@ -18,18 +18,20 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import pickle
 import stat
 import subprocess
 import time
 from pathlib import Path
 
-from .cache import CACHE_DIR, code_version
+from . import cache
+from .cache import code_version
+from .problems import Problem
 from .write import manifest_is_current
 
 INPUT_DIRS = ("content", "templates", "static")
 RACY_SECONDS = 2
-RECORD = "last-build.pickle"
+RECORD_CLASSES = {"Problem": Problem}
+RECORD = "last-build"
 
 
 def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool, started: float) -> tuple[str, dict]:
@@ -90,30 +92,26 @@ def git_head(root: Path) -> str:
 
 def previous_report(root: Path, out_dir: Path, signature: str) -> tuple | None:
     """Return (apps, docs, warnings) of the last build if it had this signature and its site is still in place."""
+    record = cache.load_record(root, RECORD, RECORD_CLASSES)
     try:
-        with open(root / CACHE_DIR / RECORD, "rb") as handle:
-            record = pickle.load(handle)
         if record["signature"] != signature or record["tree"] != os.lstat(out_dir).st_ino:
             return None
         if any(content_hash(path) != digest for path, digest in record["racy"].items()):
             return None  # a recent file changed within its clock tick
-    except Exception:  # noqa: BLE001 - no readable record: build
+        report = record["report"]
+    except (TypeError, KeyError, AttributeError, OSError):   # no record, or not the shape this code writes
         return None
-    return record["report"] if manifest_is_current(out_dir) else None
+    return report if manifest_is_current(out_dir) else None
 
 
 def record_build(root: Path, out_dir: Path, signature: str, racy: dict, report: tuple) -> None:
     """Remember the signature of a build that just published, with the content hashes of its recent inputs."""
-    path = root / CACHE_DIR / RECORD
+    cache.forget_record(root, RECORD)
     try:
-        path.unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{RECORD}.{os.getpid()}")
-        with open(tmp, "wb") as handle:
-            pickle.dump({"signature": signature, "tree": os.lstat(out_dir).st_ino, "racy": racy, "report": report}, handle)
-        os.replace(tmp, path)
+        tree = os.lstat(out_dir).st_ino
     except OSError:
-        pass
+        return
+    cache.save_record(root, RECORD, {"signature": signature, "tree": tree, "racy": racy, "report": report}, RECORD_CLASSES)
 
 
 def now() -> float:

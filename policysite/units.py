@@ -20,14 +20,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import pickle
 import stat
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import feed, history, pipeline, progress, read, rules
-from .cache import CACHE_DIR, Store, code_version, digest_of
+from .cache import Store, code_version, digest_of
+from .codec import encode, named
 from .check import Located, load_schema
 from .markup import render_app_markdown
 from .model import Site
@@ -36,6 +36,7 @@ from .render import catalogue_row, make_env, reads_only_its_context, related_art
 
 METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
 RACY_SECONDS = 2
+VERSION_CLASSES = named(history.Version)
 QUICK_MIN = 64     # apps to work out before compiled schema checks pay for their compiling   # a file changed this recently could change again within its clock tick: hash it every time
 
 
@@ -174,15 +175,14 @@ def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared 
         site = pipeline.make_site(sources, methods.data, factors.data, settings.data, [], docs, today)
     except ContentError:
         return None, problems
-    env = make_env(site, root / CACHE_DIR / "templates")
+    env = make_env(site)
     if not reads_only_its_context(env, "app.html"):
         return None, problems
     versions = history.read_versions(root, pipeline.opened(stores, root, "history"))
     bodies = {d.src_path: d.body for d in sources.docs}
     digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0".encode())
-    digest.update(pickle.dumps((methods.data, factors.data, settings.data, sorted(site.templates.items()),
-                                [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]),
-                               protocol=pickle.HIGHEST_PROTOCOL))
+    digest.update(encode((methods.data, factors.data, settings.data, sorted(site.templates.items()),
+                          [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
     parts = {"methods": site.methods, "factors": site.factors, "levels": {lv.id: lv for lv in site.levels}}
     return Shared(site, parts, today, versions, docs, digest.hexdigest(), env, load_schema("feed.schema.json")), problems
 
@@ -216,7 +216,7 @@ def plan(root: Path, names: list[str], shared: Shared, files: Store, units: Stor
             if sig and max(sig[1], sig[2]) < recent:
                 files.put(src_path, (sig, digest))
         key = digest_of(f"{shared.digest}\0{src_path}\0{digest}\0".encode()
-                        + pickle.dumps(shared.versions.get(src_path, []), protocol=pickle.HIGHEST_PROTOCOL))
+                        + encode(shared.versions.get(src_path, []), VERSION_CLASSES))
         out.append((src_path, key, units.get(key), data))
     return out
 

@@ -7,108 +7,28 @@ anew, never in place), then swaps it with the output folder. On Linux the swap i
 renameat2(RENAME_EXCHANGE) call, so readers always see either the whole old site or the whole new
 one; the old site becomes the standby. When nothing differs from the live site nothing is written.
 
-Each tree's manifest (.<out>.manifest-<inode of the tree's folder>: dest_path -> SHA-256, size,
-mtime and inode of the file) says what it holds; an entry is trusted only while the file's size,
-mtime and inode still match. A standby whose manifest is missing (an update was interrupted) is
+Each tree's manifest (dest_path -> SHA-256, size, mtime and inode of the file, kept by outdir.py
+in the cache folder under the inode of the tree's folder) says what it holds; an entry is trusted
+only while the file's size, mtime and inode still match. A live file with no manifest entry is
+compared byte for byte, read without following any link. A standby whose manifest is missing (an update was interrupted) is
 rebuilt from scratch; files added to a standby that has its manifest are not looked for (only
-builds write there, and they drop the manifest first). Leftovers of an interrupted build (.<out>.building-*, .<out>.old-*, manifests
+builds write there, and they drop the manifest first), but a standby holding a link, FIFO or device
+anywhere is rebuilt. Leftovers of an interrupted build (.<out>.building-*, .<out>.old-*, manifests
 of trees that are gone) are removed at the next start.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import fcntl
 import hashlib
 import os
-import pickle
 import shutil
 import stat
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from . import progress
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _libc_renameat2():
-    """Return libc's renameat2, or None where it does not exist."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        func = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return func
-
-
-_renameat2 = _libc_renameat2()
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one step; return False if the system cannot."""
-    if _renameat2 is None:
-        return False
-    result = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
-
-
-@contextmanager
-def build_lock(out_dir: Path):
-    """Hold an exclusive lock so two builds never write the same output at once."""
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def clean_leftovers(out_dir: Path) -> None:
-    """Remove temporary folders left by a build that was interrupted, and manifests of trees that are gone."""
-    for pattern in (f".{out_dir.name}.building-*", f".{out_dir.name}.old-*"):
-        for path in out_dir.parent.glob(pattern):
-            shutil.rmtree(path, ignore_errors=True)
-    keep = {manifest_path(out_dir, tree).name for tree in (out_dir, standby_path(out_dir)) if tree.is_dir()}
-    for path in out_dir.parent.glob(f".{out_dir.name}.manifest-*"):
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
-
-
-def standby_path(out_dir: Path) -> Path:
-    """Return where the previous site is kept, ready to be brought up to date."""
-    return out_dir.parent / f".{out_dir.name}.standby"
-
-
-def manifest_path(out_dir: Path, tree: Path) -> Path:
-    """Return the manifest file of a tree: named by its folder's inode, which moves with it."""
-    return out_dir.parent / f".{out_dir.name}.manifest-{tree.stat().st_ino}"
-
-
-def read_manifest(out_dir: Path, tree: Path) -> dict | None:
-    """Return a tree's manifest, or None if it has none that can be read."""
-    try:
-        with open(manifest_path(out_dir, tree), "rb") as handle:
-            manifest = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - no readable manifest: the tree is treated as unknown
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def write_manifest(out_dir: Path, tree: Path, manifest: dict) -> None:
-    """Record what a tree holds, atomically."""
-    path = manifest_path(out_dir, tree)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-
-
-def drop_manifest(out_dir: Path, tree: Path) -> None:
-    """Forget what a tree holds, before changing it."""
-    manifest_path(out_dir, tree).unlink(missing_ok=True)
+from .outdir import (build_lock, clean_leftovers, drop_manifest, is_plain_tree, is_real_dir, read_beneath, read_manifest,
+                     remove, standby_path, swap_in, write_manifest)
 
 
 def safe_dest(root: Path, dest_path: str) -> Path:
@@ -172,8 +92,12 @@ def clear_way(path: Path) -> None:
 
 def write_file(path: Path, data: bytes, mtime_ns: int) -> None:
     """Write a new file with the given modification time."""
-    with open(path, "xb") as handle:
-        handle.write(data)
+    try:
+        with open(path, "xb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        exc.filename = exc.filename or str(path)   # a full disk says so at write() or close(), which name no file
+        raise
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
@@ -189,7 +113,7 @@ def prune_empty(folder: Path, tree: Path) -> None:
 
 def fresh_tree(out_dir: Path, path: Path) -> None:
     """Make an empty folder at path, with no manifest that could be mistaken for its own."""
-    shutil.rmtree(path, ignore_errors=True)
+    remove(path)
     path.mkdir()
     drop_manifest(out_dir, path)
 
@@ -237,15 +161,17 @@ class Publisher:
         self._lock = build_lock(self.out_dir)
         self._lock.__enter__()
         self.begun = True
-        self.has_live = self.out_dir.is_dir()
+        clean_leftovers(self.out_dir)   # and anything but a real folder at the live and standby paths
+        self.has_live = is_real_dir(self.out_dir)
         live = read_manifest(self.out_dir, self.out_dir) if self.has_live else None
         self.live_known = live is not None
         self.live = live or {}
         self.known = None
-        clean_leftovers(self.out_dir)
-        if self.standby.is_dir():
+        if is_real_dir(self.standby):
             self.known = read_manifest(self.out_dir, self.standby)
             drop_manifest(self.out_dir, self.standby)  # from here on an interruption leaves it to be rebuilt
+            if self.known is not None and not is_plain_tree(self.standby):
+                self.known = None   # a link or a FIFO inside: written through, it could reach outside the tree
             os.rename(self.standby, self.building)
         self.fresh = self.known is None
         if self.fresh:
@@ -259,19 +185,21 @@ class Publisher:
         try:
             if not self.done:
                 self._put_back()
+        except OSError:
+            pass   # the live site was never written into; what is left over is cleaned at the next start
         finally:
             self._lock.__exit__(None, None, None)
 
     def _put_back(self) -> None:
         """After a failure: the live site stays (or comes back); the half-updated tree becomes a standby to rebuild."""
-        if self.old.exists() and not self.out_dir.exists():
+        if is_real_dir(self.old) and not os.path.lexists(self.out_dir):
             os.rename(self.old, self.out_dir)
-        if self.building.exists():
+        if is_real_dir(self.building):
             if self.touched or not getattr(self, "known", None):
                 drop_manifest(self.out_dir, self.building)
             else:   # nothing was changed in it: it is still the standby its manifest describes
                 write_manifest(self.out_dir, self.building, self.known)
-            if self.standby.exists():
+            if os.path.lexists(self.standby):
                 shutil.rmtree(self.building, ignore_errors=True)
             else:
                 os.rename(self.building, self.standby)
@@ -318,7 +246,7 @@ class Publisher:
         digest = hashlib.sha256(data).hexdigest()
         entry, st = self._live_stat(dest)
         if st is not None and (entry[0] == digest if is_current(entry, st)
-                               else st.st_size == len(data) and safe_dest(self.out_dir, dest).read_bytes() == data):
+                               else st.st_size == len(data) and read_beneath(self.out_dir, dest, len(data)) == data):
             self._link_live(dest, path, file_entry(digest, st), st)  # with no manifest entry to trust, the bytes were compared
             return
         self.changed = True
@@ -365,11 +293,14 @@ class Publisher:
             self.done = True
             return False
         swap_in(self.building, self.out_dir, self.old)
-        if self.building.exists():
-            os.rename(self.building, self.standby)  # the previous site, with its manifest, is the next standby
-        else:
-            self._first_standby()
-        self.done = True
+        self.done = True   # published: from here on only the standby for next time is at stake
+        try:
+            if is_real_dir(self.building):
+                os.rename(self.building, self.standby)  # the previous site, with its manifest, is the next standby
+            else:
+                self._first_standby()
+        except OSError:
+            pass   # the next build starts from a fresh tree
         return True
 
     def _first_standby(self) -> None:
@@ -384,23 +315,9 @@ class Publisher:
             shutil.rmtree(self.building, ignore_errors=True)
 
 
-def swap_in(building: Path, out_dir: Path, old: Path) -> bool:
-    """Make the finished tree at building the site at out_dir, in one step where the system allows.
-
-    Afterwards building holds the previous site, if there was one.
-    """
-    if not out_dir.exists():
-        os.rename(building, out_dir)
-    elif not exchange(building, out_dir):  # no atomic exchange here: two renames, with the old site kept until the end
-        os.rename(out_dir, old)
-        os.rename(building, out_dir)
-        os.rename(old, building)
-    return True
-
-
 def manifest_is_current(out_dir: Path) -> bool:
     """Return True if out_dir has a manifest and every file it lists is still exactly as recorded."""
-    manifest = read_manifest(out_dir, out_dir) if out_dir.is_dir() else None
+    manifest = read_manifest(out_dir, out_dir) if is_real_dir(out_dir) else None
     if manifest is None:
         return False
     return all(is_current(entry, lstat_or_none(safe_dest(out_dir, dest))) for dest, entry in manifest.items())

@@ -112,6 +112,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True)
+def own_cache_home(tmp_path_factory, monkeypatch) -> Path:
+    """Give every test a cache folder of its own, outside any project, as a user's ~/.cache is."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("POLICYSITE_CACHE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Project:
     """A minimal valid project: the real legend, templates and static files, one app, three docs.

@@ -114,8 +114,13 @@ def test_example_workflow_checks_pull_requests_with_annotations_and_posts_the_di
     assert "pull_request" in triggers
     steps = workflow["jobs"]["check"]["steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
-    assert "python build.py check --format github" in runs
-    assert re.search(r'python build\.py diff "origin/\$BASE_REF" --format markdown', runs)
+    tool = '"$RUNNER_TEMP/policysite/build.py"'
+    assert f"python {tool} check --root . --format github" in runs
+    assert f'python {tool} diff "origin/$BASE_REF" --root . --format markdown' in runs
+    # the pull request is only read: the code that reads it is the base branch's, installed from outside the checkout
+    assert 'git worktree add --detach "$RUNNER_TEMP/policysite" "$BASE_SHA"' in runs
+    assert 'pip install -e "$RUNNER_TEMP/policysite"' in runs
+    assert "build.py" not in runs.replace(tool, "")
     assert "GITHUB_STEP_SUMMARY" in runs
     checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0   # the diff needs the base branch

@@ -1,14 +1,13 @@
 """The cache and the incremental publish give exactly the site a cold build gives.
 
 Each case builds, changes one input the way a maintainer would, builds again with everything the
-earlier builds left (the cache in .cache/policysite/, the standby copy beside site/), and compares
+earlier builds left (the cache in the user's cache folder, the standby copy beside site/), and compares
 the result byte for byte with a cold build of the same input into an empty folder, with no cache.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import time
 
@@ -16,7 +15,7 @@ import pytest
 
 from conftest import VALID_APP, tree_digest
 from policysite import cache, pipeline
-from policysite.cache import CACHE_DIR, Store, digest_of
+from policysite.cache import Store, digest_of, folder_for
 
 HOUR_AGO = time.time() - 3600
 
@@ -30,15 +29,18 @@ def age_inputs(root) -> None:
 
 def cold_digest(project, tmp_path) -> dict[str, str]:
     """Build the project's current input from scratch into a new folder and return its tree."""
-    cache_dir = project.root / CACHE_DIR
-    aside = tmp_path / "cache-aside"
-    shutil.move(cache_dir, aside)
+    home = os.environ["POLICYSITE_CACHE_HOME"]
+    os.environ["POLICYSITE_CACHE_HOME"] = str(tmp_path / f"cold-cache-{len(os.listdir(tmp_path))}")
     try:
         assert project.run("--out", str(tmp_path / "cold")) == (0, "", "")
     finally:
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        shutil.move(aside, cache_dir)
+        os.environ["POLICYSITE_CACHE_HOME"] = home
     return tree_digest(tmp_path / "cold")
+
+
+def units_store(project) -> Store:
+    """Return the project's remembered units, as the next build would read them."""
+    return Store(project.root, "units", pipeline.store_classes("units"))
 
 
 def edit_app(project):
@@ -83,7 +85,7 @@ def built(project):
     assert project.run() == (0, "", "")
     age_inputs(project.root)
     assert project.run() == (0, "", "")
-    assert Store(project.root, "units").entries, "the first build should have filled the cache"
+    assert units_store(project).entries, "the first build should have filled the cache"
     return project
 
 
@@ -117,7 +119,7 @@ def poison_units(project) -> None:
     """Give sample_app's cached unit another app's catalogue row, as a wrong cache would."""
     from dataclasses import replace
 
-    store = Store(project.root, "units")
+    store = units_store(project)
     a, b = (next(k for k, u in store.entries.items() if u.facts.basename == name) for name in ("sample_app", "other_app"))
     store.entries[a] = replace(store.entries[a], row=store.entries[b].row)
     store._rewrite(store.entries)
@@ -158,18 +160,17 @@ def test_an_edit_within_the_clock_tick_of_the_last_build_is_caught_by_content(pr
     monkeypatch.setattr(pipeline, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
     assert project.run() == (0, "", "")
     assert calls == []                             # nothing changed: the hashes match
-    record_path = project.root / CACHE_DIR / unchanged.RECORD
-    record = pickle.loads(record_path.read_bytes())
+    record = cache.load_record(project.root, unchanged.RECORD, unchanged.RECORD_CLASSES)
     app = str(project.root / "content/apps/sample_app.yaml")
     assert app in record["racy"]
     record["racy"][app] = "0" * 64                 # as if the bytes had changed while size and times had not
-    record_path.write_bytes(pickle.dumps(record))
+    cache.save_record(project.root, unchanged.RECORD, record, unchanged.RECORD_CLASSES)
     assert project.run() == (0, "", "")
     assert calls == [1]
 
 
 def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
-    for path in (p for p in (built.root / CACHE_DIR).rglob("*") if p.is_file()):   # compiled templates too
+    for path in (p for p in folder_for(built.root).rglob("*") if p.is_file()):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     edit_app(built)
@@ -183,7 +184,7 @@ def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(proj
     for i in range(6):
         project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
     assert project.run("--out", str(tmp_path / "serial")) == (0, "", "")
-    shutil.rmtree(project.root / CACHE_DIR)
+    shutil.rmtree(folder_for(project.root))
     monkeypatch.setattr(read, "PARALLEL_MIN", 1)
     calls = []
     real = read.multiprocessing.get_context
@@ -196,7 +197,7 @@ def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(proj
     monkeypatch.setattr(read, "PARALLEL_MIN", 10**9)
     capsys.readouterr()
     serial = project.run(capsys=capsys)
-    shutil.rmtree(project.root / CACHE_DIR)
+    shutil.rmtree(folder_for(project.root))
     monkeypatch.setattr(read, "PARALLEL_MIN", 1)
     assert project.run(capsys=capsys) == serial and serial[0] == 1
 
@@ -276,12 +277,12 @@ def test_building_app_by_app_gives_the_site_the_whole_model_gives(project, tmp_p
 def test_a_preview_server_reuses_the_shared_files_only_while_they_are_unchanged(project, tmp_path):
     """serve keeps what was read of the legend, settings, templates and documents; any change to them is read again."""
     stores: dict = {}
-    pipeline.build(project.root, project.out, stores=stores)
-    first = stores["shared"]
     for change in (edit_app, edit_methods, edit_template, edit_static, add_app):
+        age_inputs(project.root)   # no input is within its clock tick, whatever the time the builds before took
+        pipeline.build(project.root, project.out, stores=stores)
+        first = stores["shared"]
         change(project)   # just now: the shared files' bytes count as well as their times
         pipeline.build(project.root, project.out, stores=stores)
         assert (stores["shared"][1] is first[1]) == (change in (edit_app, add_app))
-        first = stores["shared"]
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")

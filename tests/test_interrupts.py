@@ -35,9 +35,9 @@ def run_build(root: Path, out: Path) -> None:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Return what an interrupted build left beside out: not the lock, the standby copy or the two trees' manifests."""
+    """Return what an interrupted build left beside out: not the lock or the standby copy."""
     return sorted(p.name for p in out.parent.glob(f".{out.name}.*")
-                  if not p.name.endswith((".lock", ".standby")) and ".manifest-" not in p.name)
+                  if not p.name.endswith((".lock", ".standby")))
 
 
 def building_dir(out: Path, pid: int) -> Path:

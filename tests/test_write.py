@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+from policysite.cache import folder_for
+from policysite.outdir import manifest_name
+
 from conftest import tree_digest
 from policysite.write import safe_dest, write_site
 
@@ -35,13 +38,14 @@ def test_failed_build_leaves_previous_site_untouched(project):
 
 
 def test_write_leaves_no_temporary_folders_behind(tmp_path):
-    """Beside site/: the lock, the previous site kept as the standby, and one manifest for each of the two trees."""
+    """Beside site/: the lock and the previous site kept as the standby; in the cache folder, one manifest for each of the two trees."""
     out = tmp_path / "site"
     write_site({"index.html": b"one"}, out)
     write_site({"index.html": b"two"}, out)
     standby = tmp_path / ".site.standby"
-    manifests = sorted(f".site.manifest-{tree.stat().st_ino}" for tree in (out, standby))
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".site.lock", ".site.standby", "site", *manifests])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.standby", "site"]
+    manifests = sorted(f"{manifest_name(out, tree)}.json" for tree in (out, standby))
+    assert sorted(p.name for p in folder_for(tmp_path).iterdir() if p.name.startswith("manifest-")) == manifests
     assert (out / "index.html").read_bytes() == b"two"
     assert (standby / "index.html").read_bytes() == b"one"
 
@@ -85,7 +89,7 @@ def test_a_standby_changed_by_hand_or_left_half_updated_is_rebuilt(tmp_path):
     write_site({"index.html": b"3", "a.json": b"a"}, out)
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "index.html"]
     assert (out / "index.html").read_bytes() == b"3"
-    for path in tmp_path.glob(".site.manifest-*"):
+    for path in folder_for(tmp_path).glob("manifest-*"):
         path.unlink()                                      # as if an update had been cut short
     (out / "a.json").write_bytes(b"b")                     # and the live site edited by hand
     (tmp_path / ".site.standby" / "stray.txt").write_bytes(b"left by a dead build")
@@ -140,7 +144,7 @@ def test_a_file_changed_twice_within_a_second_never_keeps_its_time(tmp_path):
 def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path):
     """A build that stops on a content problem before writing anything keeps the standby's manifest, so the next
     build does not have to link every file again; one that wrote something leaves the standby to be rebuilt."""
-    from policysite.write import Publisher, manifest_path, read_manifest
+    from policysite.write import Publisher, read_manifest
 
     out = tmp_path / "site"
     write_site({"index.html": b"1", "a.json": b"a"}, out)
@@ -157,7 +161,7 @@ def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path
         with Publisher(out) as publisher:
             publisher.put("index.html", b"3")
             raise RuntimeError("a content problem")
-    assert not manifest_path(out, standby).exists()
+    assert read_manifest(out, standby) is None
     assert (out / "index.html").read_bytes() == b"2"
     write_site({"index.html": b"3", "a.json": b"a"}, out)
     assert (out / "index.html").read_bytes() == b"3" and (out / "a.json").read_bytes() == b"a"

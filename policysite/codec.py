@@ -1,0 +1,89 @@
+"""Data-only encoding of what the cache remembers: JSON with a few tagged types, never code.
+
+Decoding can only build plain values (text, numbers, lists, tuples, dictionaries, bytes, dates,
+Markup) and the dataclasses a caller names; anything else is refused. So even a cache entry that
+passed its authentication check could not make the build run code. Every JSON object written is a
+tag, so objects are told apart from dictionaries without looking inside them:
+
+    {"t": [...]} tuple   {"d": [k, v, ...]} dict   {"b": "..."} bytes (as Latin-1 text)
+    {"D": "2026-01-31"} date   {"T": "...+00:00"} datetime   {"m": "..."} Markup
+    {"c": "Problem", "f": [...]} one of the named dataclasses, by its fields in order
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+
+from markupsafe import Markup
+
+
+class DecodeError(ValueError):
+    """The text is not an encoding of allowed values."""
+
+
+def encode(value, classes: dict[str, type]) -> bytes:
+    """Return value as one line of JSON, in UTF-8 (lone surrogates from odd file names kept as they are)."""
+    text = json.dumps(to_data(value, classes), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode(data: bytes, classes: dict[str, type]):
+    """Return the value encoded in data, or raise DecodeError."""
+    try:
+        return json.loads(data.decode("utf-8", "surrogatepass"), object_hook=lambda obj: from_tag(obj, classes))
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise DecodeError(str(exc)[:200]) from None
+
+
+def named(*classes: type) -> dict[str, type]:
+    """Return the classes a store may hold, by name."""
+    return {cls.__name__: cls for cls in classes}
+
+
+def to_data(value, classes: dict[str, type]):
+    """Return value as JSON-ready data with tags for what JSON has no type for."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is list:
+        return [to_data(v, classes) for v in value]
+    if kind is tuple:
+        return {"t": [to_data(v, classes) for v in value]}
+    if kind is dict:
+        return {"d": [x for k, v in value.items() for x in (to_data(k, classes), to_data(v, classes))]}
+    if kind is bytes:
+        return {"b": value.decode("latin-1")}
+    if kind is datetime.datetime:
+        return {"T": value.isoformat()}
+    if kind is datetime.date:
+        return {"D": value.isoformat()}
+    if kind is Markup:
+        return {"m": str(value)}
+    if classes.get(kind.__name__) is kind:
+        return {"c": kind.__name__, "f": [to_data(getattr(value, f.name), classes) for f in dataclasses.fields(kind)]}
+    raise TypeError(f"cannot remember a {kind.__name__}")
+
+
+def from_tag(obj: dict, classes: dict[str, type]):
+    """Turn one tagged JSON object back into its value (json calls this innermost first)."""
+    if len(obj) == 2:
+        cls = classes[obj["c"]]
+        return cls(*obj["f"])
+    if len(obj) != 1:
+        raise DecodeError("not a tagged value")
+    (tag, body), = obj.items()
+    if tag == "t":
+        return tuple(body)
+    if tag == "d":
+        return dict(zip(body[0::2], body[1::2]))
+    if tag == "b":
+        return body.encode("latin-1")
+    if tag == "T":
+        return datetime.datetime.fromisoformat(body)
+    if tag == "D":
+        return datetime.date.fromisoformat(body)
+    if tag == "m":
+        return Markup(body)
+    raise DecodeError(f"unknown tag {tag!r}")

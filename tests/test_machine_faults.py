@@ -1,0 +1,120 @@
+"""Faults of the machine, not of the content: a full disk, a read-only or forbidden output folder.
+
+Each gives one clear line and exit 1, never a traceback, and the live site stays exactly as it
+was. Where this machine lets the tests mount a small tmpfs (as root), the faults are real; the
+same paths are also driven by injected errors, so they are tested everywhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, VALID_APP, tree_digest
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """Mount a 1 MiB tmpfs for the test, or skip where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode(errors='replace').strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def cli(project, out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Build project into out in a process of its own."""
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project.root), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, env=env or os.environ.copy())
+
+
+def add_apps(project, count: int) -> None:
+    """Add apps with long descriptions, so the next build needs much more room."""
+    text = VALID_APP.replace("A short description with **bold** text.", "Filler text. " * 1400)
+    for i in range(count):
+        project.app(f"filler_{i}", text.replace("Sample App", f"Filler App {i}"))
+
+
+def test_a_full_disk_gives_one_line_and_keeps_the_live_site(project, small_disk):
+    out = small_disk / "site"
+    assert cli(project, out).returncode == 0
+    before = tree_digest(out)
+    add_apps(project, 60)
+    result = cli(project, out)
+    assert result.returncode == 1
+    assert re.fullmatch(rf"error: No space left on device: {re.escape(str(small_disk))}/\S+; site/ was not changed\n", result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert tree_digest(out) == before
+
+
+def test_a_read_only_output_folder_gives_one_line_and_keeps_the_live_site(project, small_disk):
+    out = small_disk / "site"
+    assert cli(project, out).returncode == 0
+    before = tree_digest(out)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    (project.root / "static/site.css").write_text("/* changed */\n")
+    result = cli(project, out)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"error: Read-only file system: {small_disk}/.site.lock; site/ was not changed\n"
+    assert tree_digest(out) == before
+
+
+def test_a_full_cache_folder_only_costs_time(project, small_disk, tmp_path):
+    filler = small_disk / "filler"
+    with open(filler, "wb") as handle:   # leave the cache nowhere to write
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+        except OSError:
+            pass
+    env = {**os.environ, "POLICYSITE_CACHE_HOME": str(small_disk / "cache")}
+    assert cli(project, tmp_path / "a", env).returncode == 0
+    assert cli(project, tmp_path / "b").returncode == 0
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+@pytest.mark.parametrize("fault", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EIO])
+def test_a_fault_while_writing_any_file_gives_one_line_and_keeps_the_live_site(project, capsys, monkeypatch, fault):
+    from policysite import write
+
+    assert project.run() == (0, "", "")
+    before = tree_digest(project.out)
+    (project.root / "static/site.css").write_text("/* changed */\n")
+    real = write.write_file
+    capsys.readouterr()
+
+    def failing(path, data, mtime_ns):
+        if path.name.startswith(".site.css"):
+            raise OSError(fault, os.strerror(fault), str(path))
+        real(path, data, mtime_ns)
+
+    monkeypatch.setattr(write, "write_file", failing)
+    status, out, err = project.run(capsys=capsys)
+    assert (status, out) == (1, "")
+    [line] = err.splitlines()
+    assert line.startswith(f"error: {os.strerror(fault)}: ") and line.endswith("; site/ was not changed")
+    assert tree_digest(project.out) == before
+    monkeypatch.setattr(write, "write_file", real)
+    assert project.run() == (0, "", "")   # the next build, on a healthy disk, cleans up and publishes
+    assert (project.out / "assets/site.css").read_text() == "/* changed */\n"
+
+
+def test_a_forbidden_output_folder_gives_one_line(project, capsys, monkeypatch):
+    from policysite import outdir
+
+    def forbidden(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(outdir, "open_lock_file", forbidden)
+    status, out, err = project.run(capsys=capsys)
+    assert (status, out, err) == (1, "", f"error: Permission denied: {project.root}/.site.lock; site/ was not changed\n")
+    assert not project.out.exists()
