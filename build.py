@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
         elif args.command == "serve":
             from policysite.serve import serve
-            serve(root, out_dir, args.host, args.port)
+            return serve(root, out_dir, args.host, args.port)
         elif args.command == "new":
             return run_new(root, args.target, today)
         elif args.command == "diff":

@@ -8,11 +8,13 @@ for saves made during a build, and tells every open page to reload after each go
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 import time
 from pathlib import Path
 
+from .guard import Names, check_listen, describe_listen_error, guard_livereload, refuse
 from .pipeline import build
 from .problems import ContentError, summarise
 from .watch import Settle, Tree, WatchError
@@ -163,24 +165,30 @@ def make_preview_class():
     return Preview
 
 
-def page_handler_class(preview):
-    """Return livereload's file handler, setting on each HTML page a cookie that says which build it came from."""
+def page_handler_class(preview, names: Names):
+    """Return livereload's file handler, refusing what guard.py refuses and setting on each HTML page a cookie
+    that says which build it came from (none when the fallback watcher runs: preview is None)."""
     from livereload.handlers import StaticFileHandler
 
     class PageHandler(StaticFileHandler):
+        def prepare(self):
+            refuse(self, names, path=True)
+
         def set_extra_headers(self, path):
-            if self._headers.get("Content-Type", "").startswith("text/html"):
+            if preview and self._headers.get("Content-Type", "").startswith("text/html"):
                 self.set_cookie(preview.cookie, str(preview.generation), path="/", samesite="Strict")
 
     return PageHandler
 
 
-def serve(root: Path, out_dir: Path, host: str, port: int) -> None:
-    """Build, then serve out_dir with live reload until interrupted."""
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
-    from tornado.ioloop import IOLoop
-
+def serve(root: Path, out_dir: Path, host: str, port: int) -> int:
+    """Build, then serve out_dir with live reload until interrupted; return the exit status."""
+    if not 0 < port < 65536:
+        print(f"error: --port: expected 1 to 65535, got {port}", file=sys.stderr)
+        return 2
+    if problem := check_listen(host, port):
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     root, out_dir = root.resolve(), out_dir.resolve()
     stores: dict = {}
     try:
@@ -194,29 +202,52 @@ def serve(root: Path, out_dir: Path, host: str, port: int) -> None:
     elif not out_dir.exists():
         print("nothing to serve yet; fix the problems above and save again", file=sys.stderr)
         out_dir.mkdir(parents=True)
+    names = Names(host, port)
+    return run_server(make_server(root, out_dir, preview, names, stores), preview, out_dir, host, names)
+
+
+def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict):
+    """Return livereload's server with our watcher (or its own, polling) and handlers that refuse what guard.py refuses."""
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+
     if preview:
         server = Server(watcher=preview)
-        server.SFH = page_handler_class(preview)
         LiveReloadHandler.waiters = Waiters(preview.joined)
     else:
         server = Server()
         for name in WATCHED:
             server.watch(str(root / name), lambda: rebuild(root, out_dir, stores))
+    server.SFH = page_handler_class(preview, names)
+    guard_livereload(names)
+    return server
+
+
+def run_server(server, preview, out_dir: Path, host: str, names: Names) -> int:
+    """Serve until Ctrl-C; return the exit status."""
+    from tornado.ioloop import IOLoop
+
     loop = None
     hold_ctrl_c(True)   # a loop cut short while being made complains when it is collected
     try:
         loop = IOLoop.current()   # the loop livereload runs; made here so that it is closed however serving ends
         hold_ctrl_c(False)        # a Ctrl-C that came meanwhile arrives here
-        print(f"serving {out_dir} at http://{host}:{port}/", flush=True)
-        server.serve(root=str(out_dir), host=host, port=port, open_url_delay=None, default_filename="index.html")
+        print(f"serving {out_dir} at http://{names.hosts[0]}:{names.port}/", flush=True)
+        server.serve(root=str(out_dir), host=host, port=names.port, open_url_delay=None, default_filename="index.html")
     except KeyboardInterrupt:
         pass   # Ctrl-C before livereload's loop was running (livereload handles it once it runs)
+    except OSError as exc:   # something took the port during the first build
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"error: {describe_listen_error(exc, host, names.port)}", file=sys.stderr)
+        return 1
     finally:
         hold_ctrl_c(False)
         if preview:
             preview.stop()
         if loop is not None and not loop.asyncio_loop.is_closed():   # livereload leaves it open after Ctrl-C: asyncio then complains at exit
             loop.close()
+    return 0
 
 
 def hold_ctrl_c(hold: bool) -> None:

@@ -88,7 +88,7 @@ def test_edit_is_rebuilt_and_bad_edit_keeps_last_good_site(server):
 def raw_get(port: int, target: bytes) -> str:
     """Send one GET with target exactly as given (no client-side normalisation); return the whole reply."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % port)
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
