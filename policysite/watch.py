@@ -27,13 +27,14 @@ IN_MOVE_SELF = 0x800
 IN_Q_OVERFLOW = 0x4000
 IN_IGNORED = 0x8000
 IN_ONLYDIR = 0x01000000
+IN_DONT_FOLLOW = 0x02000000
 IN_ISDIR = 0x40000000
 IN_NONBLOCK = os.O_NONBLOCK
 IN_CLOEXEC = os.O_CLOEXEC
 
 CONTENT_EVENTS = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB
 NAME_EVENTS = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO
-TREE_MASK = CONTENT_EVENTS | NAME_EVENTS | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR
+TREE_MASK = CONTENT_EVENTS | NAME_EVENTS | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW
 ROOT_MASK = NAME_EVENTS | IN_ONLYDIR   # the project folder itself: only whether a watched folder comes or goes
 HEADER = struct.Struct("iIII")         # wd, mask, cookie, len; then len bytes of NUL-padded name
 
@@ -113,11 +114,12 @@ class Tree:
         return wd
 
     def _add_tree(self, top: Path) -> None:
-        """Watch top and every folder under it (following symbolic links once each)."""
-        if self.skip(top) or not top.is_dir():
+        """Watch top and every folder under it, never through a symbolic link (the build refuses links, so nothing
+        behind one is an input; following them could watch a whole home folder)."""
+        if self.skip(top) or top.is_symlink() or not top.is_dir():
             return
         seen = set()
-        for folder, dirs, _ in os.walk(top, followlinks=True):
+        for folder, dirs, _ in os.walk(top, followlinks=False):
             key = os.stat(folder)
             if (key.st_dev, key.st_ino) in seen:
                 dirs.clear()
