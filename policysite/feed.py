@@ -235,13 +235,18 @@ def render_changes(site: Site, items: list | None = None) -> dict:
 
 
 def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
-    """Return one app's items for changes.json, each with the key that orders them across apps."""
+    """Return one app's items for changes.json, each with the key that orders them across apps.
+
+    Newest first by time, then by basename, then by place in the app's history: that history is in
+    the commit graph's order and its times never run backwards (history.effective_times), so an app's
+    own items keep that order, even where times tie, and the key is total.
+    """
     base = site.settings.base_url
     items = []
-    for entry in app.history:
+    for position, entry in enumerate(app.history):
         url = f"{base}{app.url}#change-{entry.key}"
         more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
-        items.append(((-entry.when.timestamp(), app.basename, entry.key), {
+        items.append(((-entry.when.timestamp(), app.basename, position), {
             "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
             "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
         }))

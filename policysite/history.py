@@ -1,54 +1,50 @@
 """The history of app files from git: every committed version, the files at any commit, and the
 changelog built from them.
 
-Dates are commit dates, never the wall clock. Outside a git checkout (or without
-git) there is no history and the build goes on without it.
+Git brings hostile data like any file in the checkout: commit dates no calendar holds, entries that
+are not files (submodules, symbolic links), file names holding any byte but NUL, messages crafted to
+look like git's own output. So only regular files are read, every reply of git is checked against
+what was asked, and the order of history is the commit graph's (first parent), never the dates'.
+Dates are committer dates (when a change entered the branch), never the wall clock. Outside a git
+checkout (or without git) there is no history and the build goes on without it.
 """
 
 from __future__ import annotations
 
 import datetime
-import subprocess
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Store, digest_of
 from .check import Located, validator_for
 from .compare import PLAIN, Names, app_changes, sentence_case
+from .gitread import GitError, resolve_commit  # noqa: F401  the diff command asks git through this module
+from .gitread import commit_time, git, is_checkout, raw_dates, read_log, read_objects
+from .loader import MAX_FILE_BYTES
 from .model import HistoryEntry
-from .read import BASENAME_RE, parse_text
+from .problems import Problem
+from .read import BASENAME_RE, parse_text, read_capped
 from .schedule import apply_due, change_dates
 
 APPS_DIR = "content/apps"
 HISTORY_LIMIT = 50          # newest entries kept per app
-GIT_TIMEOUT = 600           # seconds; only there so a wedged git cannot hang a build forever
-
-
-class GitError(Exception):
-    """A git question could not be answered; the message says why, for the command line."""
+FILE_MODES = (b"100644", b"100755")   # regular files; gitlinks (160000), symbolic links (120000) and trees are never read
+RECOMMIT = "commit it again so git records when that is done (git commit --amend, or git rebase --force-rebase for an older commit)"
 
 
 @dataclass(frozen=True)
 class Version:
-    """One committed state of one app file: its data, or None where the commit deleted it."""
+    """One committed state of one app file: its data, or None where the commit deleted it.
 
-    when: datetime.datetime
+    when is None where the commit's date is not a real date; raw_date then holds what the commit
+    says, for check_versions to show.
+    """
+
+    when: datetime.datetime | None
     commit: str
     data: dict | None
-
-
-def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    """Run git in root and return its output, or None if git is missing or fails."""
-    try:
-        result = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, timeout=GIT_TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
-def is_checkout(root: Path) -> bool:
-    """Return True if root is inside a git work tree."""
-    return git(root, "rev-parse", "--is-inside-work-tree") == b"true\n"
+    raw_date: str = ""
 
 
 def parse_app(data: bytes, src_path: str, trees: Store | None = None) -> dict | None:
@@ -67,94 +63,79 @@ def parse_app(data: bytes, src_path: str, trees: Store | None = None) -> dict | 
 
 
 def read_blobs(root: Path, blob_ids: list[str]) -> dict[str, bytes]:
-    """Read many blobs with one `git cat-file --batch`."""
-    if not blob_ids:
-        return {}
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in blob_ids).encode("ascii"))
-    blobs, pos = {}, 0
-    while out and pos < len(out):
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[header[0].decode("ascii")] = out[pos:pos + size]
-            pos += size + 1
-    return blobs
+    """Read the blobs that could be app files (no larger than the limit on one) by their ids."""
+    sizes = read_objects(root, blob_ids, b"blob", "--batch-check")
+    small = [i for i, (size, _) in sizes.items() if size <= MAX_FILE_BYTES]
+    return {i: body for i, (_, body) in read_objects(root, small, b"blob").items()}
 
 
 def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Version]]:
-    """Return every committed version of every app file, oldest first, keyed by src_path.
+    """Return every committed version of every app file, in first-parent order, oldest first, keyed by src_path.
 
-    Follows the first-parent line, so a merged pull request counts once, at its merge.
-    Versions that cannot be read as a mapping are left out: the site kept the one before.
+    Only regular files are versions. Versions that cannot be read as a mapping are left out (the
+    site kept the one before); a version whose commit has no real date is kept, for check_versions to report.
     """
-    if not is_checkout(root):
+    changes = [c for c in read_log(root, APPS_DIR) or () if is_app_path(c[2])] if is_checkout(root) else []
+    if not changes:
         return {}
-    out = git(root, "-c", "log.showSignature=false", "log", "--first-parent", "-m", "--no-renames", "--raw",
-              "--no-abbrev", "-z", "--relative", "--format=%x01%H %ct", "--", f"{APPS_DIR}/")
-    changes = []   # (when, commit, src_path, blob id or None)
-    for chunk in (out or b"").split(b"\x01")[1:]:
-        header, _, rest = chunk.partition(b"\0")
-        commit, stamp = header.decode("ascii").split()
-        when = datetime.datetime.fromtimestamp(int(stamp), datetime.timezone.utc)
-        tokens = rest.lstrip(b"\n").split(b"\0")
-        for meta, path in zip(tokens[0::2], tokens[1::2]):
-            fields = meta[1:].split()
-            src_path = path.decode("utf-8", "surrogateescape")
-            if not meta.startswith(b":") or len(fields) < 5 or not is_app_path(src_path):
-                continue
-            deleted = fields[4].startswith(b"D") or fields[1] == b"000000"
-            changes.append((when, commit, src_path, None if deleted else fields[3].decode("ascii")))
-    blobs = read_blobs(root, sorted({c[3] for c in changes if c[3]}))
+    blobs = read_blobs(root, sorted({blob for _, _, _, mode, blob in changes if mode in FILE_MODES}))
+    raw = raw_dates(root, sorted({commit for commit, stamp, *_ in changes if commit_time(stamp) is None}))
     versions: dict[str, list[Version]] = {}
-    for when, commit, src_path, blob in reversed(changes):
-        data = parse_app(blobs[blob], src_path, trees) if blob in blobs else None
-        if blob is None or data is not None:
+    for commit, stamp, src_path, mode, blob in reversed(changes):
+        when = commit_time(stamp)
+        data = parse_app(blobs[blob], src_path, trees) if mode in FILE_MODES and blob in blobs else None
+        if when is None:
+            versions.setdefault(src_path, []).append(Version(None, commit, data, raw.get(commit, "''")))
+        elif mode == b"000000" or data is not None:
             versions.setdefault(src_path, []).append(Version(when, commit, data))
     return versions
+
+
+def check_versions(src_path: str, versions: list[Version], today: datetime.date) -> list[Problem]:
+    """Report each commit in an app file's history dated outside the calendar, or later than the day after the build."""
+    problems = []
+    for v in versions:
+        if v.when is None:
+            problems.append(Problem(src_path, 1, 1, f"history: commit {v.commit[:12]} is dated {v.raw_date} which is not a real date; {RECOMMIT}"))
+        elif (v.when.date() - today).days > 1:   # a day of grace for clocks that run fast
+            problems.append(Problem(src_path, 1, 1, f"history: commit {v.commit[:12]} is dated {v.when:%Y-%m-%dT%H:%M:%SZ}, "
+                                                    f"after the build date {today}; {RECOMMIT}, or build with a later SOURCE_DATE_EPOCH"))
+    return problems
 
 
 def is_app_path(src_path: str) -> bool:
     """Return True for content/apps/<basename>.yaml."""
     folder, _, name = src_path.rpartition("/")
-    return folder == APPS_DIR and name.endswith(".yaml") and bool(BASENAME_RE.match(name[:-5]))
-
-
-def resolve_commit(root: Path, ref: str) -> str:
-    """Return the commit id a ref names, or raise GitError saying why not."""
-    if not is_checkout(root):
-        raise GitError(f"{root} is not inside a git checkout, so there is nothing to compare with")
-    if ref.startswith("-") or not ref:
-        raise GitError(f"{ref!r} is not a git revision")
-    out = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    if not out:
-        raise GitError(f"{ref!r} is not a commit in this repository (try a branch such as 'origin/main', or HEAD~1)")
-    return out.decode("ascii").strip()
+    # fullmatch, as the pattern's $ would also match before a final line break
+    return folder == APPS_DIR and name.endswith(".yaml") and bool(BASENAME_RE.fullmatch(name[:-5]))
 
 
 def read_apps_at(root: Path, commit: str) -> dict[str, dict | None]:
-    """Return src_path -> typed data (None if unreadable) for every app file at a commit."""
+    """Return src_path -> typed data (None if unreadable) for every app file at a commit; only regular files count."""
     out = git(root, "ls-tree", "-z", commit, "--", f"{APPS_DIR}/")
     entries = {}
     for item in (out or b"").split(b"\0"):
         meta, _, path = item.partition(b"\t")
-        fields = meta.split()
+        fields = meta.split(b" ")
         src_path = path.decode("utf-8", "surrogateescape")
-        if len(fields) == 3 and fields[1] == b"blob" and is_app_path(src_path):
+        if len(fields) == 3 and fields[0] in FILE_MODES and fields[1] == b"blob" and is_app_path(src_path):
             entries[src_path] = fields[2].decode("ascii")
     blobs = read_blobs(root, sorted(set(entries.values())))
     return {src_path: parse_app(blobs[b], src_path) if b in blobs else None for src_path, b in entries.items()}
 
 
 def read_apps_now(root: Path) -> dict[str, dict | None]:
-    """Return src_path -> typed data for every app file in the working tree."""
-    apps_dir = root / APPS_DIR
-    out = {}
-    for path in sorted(apps_dir.glob("*.yaml")) if apps_dir.is_dir() else []:
-        src_path = path.relative_to(root).as_posix()
-        if is_app_path(src_path) and path.is_file() and not path.is_symlink():
-            out[src_path] = parse_app(path.read_bytes(), src_path)
+    """Return src_path -> typed data for every app file in the working tree, never through a symbolic link."""
+    apps_dir, out = root / APPS_DIR, {}
+    try:
+        names = [] if any(p.is_symlink() for p in (root / "content", apps_dir)) else os.listdir(apps_dir)
+    except OSError:
+        return out
+    for name in sorted(names):
+        src_path = f"{APPS_DIR}/{name}"
+        data = read_capped(apps_dir / name, src_path, []) if is_app_path(src_path) else None
+        if data is not None:
+            out[src_path] = parse_app(data, src_path)
     return out
 
 
@@ -169,24 +150,51 @@ def describe(before: dict | None, after: dict | None, names: Names) -> list[str]
     return app_changes(before, after, names, PLAIN)
 
 
+def effective_times(versions: list[Version]) -> list[datetime.datetime]:
+    """Return when each version took effect: its commit's time, but never before the version it follows.
+
+    A back-dated commit still came after its parent, so its date cannot move it before it.
+    """
+    times: list[datetime.datetime] = []
+    for version in versions:
+        times.append(max(version.when, times[-1]) if times else version.when)
+    return times
+
+
+def history_points(versions: list[Version], today: datetime.date) -> list[tuple]:
+    """Return (when, commit or None, version index, effective day) for each moment the app's policy could
+    change, oldest first in the order of the first-parent chain.
+
+    A change a version schedules comes after that version and before the next one, on its own date
+    if that falls between the two; a day after today is never effective.
+    """
+    times = effective_times(versions)
+    days = [min(t.date(), today) for t in times]
+    points = []
+    for i, version in enumerate(versions):
+        points.append((times[i], version.commit, i, days[i]))
+        until = days[i + 1] if i + 1 < len(versions) else today
+        for change_day in sorted(change_dates(version.data or {})):
+            if days[i] < change_day <= until:
+                points.append((datetime.datetime.combine(change_day, datetime.time(), datetime.timezone.utc), None, i, change_day))
+    return points
+
+
 def history_entries(versions: list[Version], today: datetime.date, names: Names) -> tuple[HistoryEntry, ...]:
     """Build an app's changelog, newest first: one entry per commit that changed the published
-    policy, and one per scheduled change on the day it took effect."""
-    points = []    # (sort key, when, key, commit, version index, effective day)
-    for i, version in enumerate(versions):
-        day = version.when.date()
-        points.append(((day, 1, version.when), version.when, version.commit[:12], version.commit, i, day))
-        last_day = versions[i + 1].when.date() if i + 1 < len(versions) else today
-        for change_day in sorted(change_dates(version.data or {})):
-            if day < change_day <= last_day:
-                midnight = datetime.datetime.combine(change_day, datetime.time(), datetime.timezone.utc)
-                points.append(((change_day, 0, midnight), midnight, f"scheduled-{change_day:%Y%m%d}", None, i, change_day))
-    entries, before = [], None
-    for _, when, key, commit, i, day in sorted(points, key=lambda p: p[0]):
+    policy, and one per scheduled change on the day it took effect.
+
+    Versions without a real date are left out (check_versions reports them).
+    """
+    versions = [v for v in versions if v.when is not None]
+    entries, before, keys = [], None, set()
+    for when, commit, i, day in history_points(versions, today):
         data = versions[i].data
         after = apply_due(data, day) if data is not None else None
         sentences = describe(before, after, names)
         if sentences:
+            key = f"scheduled-{day:%Y%m%d}" if commit is None else commit[:12] if commit[:12] not in keys else commit
+            keys.add(key)
             entries.append(HistoryEntry(key=key, when=when, changes=tuple(sentence_case(s) for s in sentences), commit=commit))
         before = after
     return tuple(reversed(entries))[:HISTORY_LIMIT]

@@ -74,8 +74,11 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
         problems += found
         if not any(map(is_error, found)):
             apps.append((file.src_path, located))
-    # 4. Check every document's front matter.
+    # 4. Check every document's front matter, and (building) each app file's git history.
     docs = check_docs(sources, problems)
+    versions = history.read_versions(root, trees) if with_history else {}
+    for file in sources.apps:
+        problems += history.check_versions(file.src_path, versions.get(file.src_path, []), today)
     # 5. Check links between files, only once each file is sound on its own.
     if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)
@@ -87,8 +90,8 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
     site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today, markdown)
     # 8. Add each app's changelog from git (build only; checking needs no history).
-    if with_history:
-        site = attach_history(site, root, today, trees)
+    if versions:
+        site = attach_history(site, versions, today)
     return replace(site, warnings=tuple(sorted(problems)))
 
 
@@ -186,11 +189,8 @@ def names_for(site: Site) -> Names:
     return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
 
 
-def attach_history(site: Site, root: Path, today: datetime.date, trees: Store | None = None) -> Site:
-    """Give every app its changelog from the git history of its file (none outside a checkout)."""
-    versions = history.read_versions(root, trees)
-    if not versions:
-        return site
+def attach_history(site: Site, versions: dict[str, list], today: datetime.date) -> Site:
+    """Give every app its changelog from the git history of its file (history.read_versions)."""
     names = names_for(site)
     return replace(site, apps=tuple(replace(a, history=history.history_entries(versions.get(a.src_path, []), today, names))
                                     for a in site.apps))

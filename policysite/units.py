@@ -284,8 +284,8 @@ def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, 
 
 
 def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[str, bytes]]:
-    """Check one app file and, if it is sound, render everything it gives the site."""
-    problems: list[Problem] = []
+    """Check one app file (and its history) and, if it is sound, render everything it gives the site."""
+    problems = history.check_versions(src_path, shared.versions.get(src_path, []), shared.today)
     node = read.parse_text(data, src_path, problems)
     if node is None:
         return Unit(tuple(problems)), {}

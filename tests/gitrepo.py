@@ -35,3 +35,11 @@ def commit_all(root: Path, message: str, when: str) -> str:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message, when=when)
     return git(root, "rev-parse", "HEAD").strip()
+
+
+def write_object(root: Path, kind: str, data: bytes) -> str:
+    """Write a git object exactly as given, even one git would refuse to make itself; return its id."""
+    result = subprocess.run(["git", "-C", str(root), "hash-object", "-t", kind, "-w", "--literally", "--stdin"],
+                            input=data, env=git_env(), capture_output=True, timeout=60)
+    assert result.returncode == 0, f"git hash-object failed: {result.stderr!r}"
+    return result.stdout.decode("ascii").strip()
