@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 import zoneinfo
 from functools import lru_cache
 
@@ -14,14 +13,12 @@ from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, clip, did_you_mean
 from .schedule import REASON_FIELDS, change_date, merged, without_change
-from .spoofing import fold, is_mixed_script, lookalike_keys, stray_character
+from .names import check_identifiers, check_names, check_vendors
 
 MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
 LINK_FIELDS = ("homepage", "documentation")
-# One-line fields that name something and so must not pass for another name; prose fields may mix scripts.
-IDENTIFIER_FIELDS = ("name", "vendor", "subcategory", "license")
 PLACEHOLDER_RE = re.compile(r"\s*TODO\b")   # capitals only: an app may well be called 'Todo list'.
 
 
@@ -39,7 +36,7 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     problems = _check_methods_of(located, src_path, today)
     problems += _check_addresses(located, src_path)
     problems += _check_timezones(located, src_path)
-    problems += _check_identifiers(located, src_path)
+    problems += check_identifiers(located, src_path)
     if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
     problems += _check_placeholders(located, src_path, data, ())
@@ -125,29 +122,6 @@ def _check_addresses(located: Located, src_path: str) -> list[Problem]:
             expected = "an http:// or https:// address" if kind == "url" else "an email address such as 'support@example.com'"
             problems.append(Problem(src_path, *located.pos(path), f"{dotted(path)}: expected {expected}, got {describe(value)} ({detail})"))
     return problems
-
-
-def _check_identifiers(located: Located, src_path: str) -> list[Problem]:
-    """Refuse names that could pass for others: blank ones, and words that mix scripts."""
-    data = located.data if isinstance(located.data, dict) else {}
-    problems = []
-    for key in IDENTIFIER_FIELDS:
-        value = data.get(key)
-        if isinstance(value, str) and located.is_sound((key,)) and (what := identifier_problem(value)):
-            problems.append(Problem(src_path, *located.pos((key,)), f"{key}: {what}"))
-    return problems
-
-
-def identifier_problem(value: str) -> str | None:
-    """Say why text cannot name something (blank, or a word that mixes scripts), or return None."""
-    if not value.strip():
-        return "expected text, got only blank space"
-    for word in value.split():
-        if is_mixed_script(word):
-            ch = stray_character(word)
-            return (f"the word {clip(word)!r} mixes scripts ({ch!r} is U+{ord(ch):04X} "
-                    f"{unicodedata.name(ch, 'unassigned')}); write each word in one script")
-    return None
 
 
 def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> list[Problem]:
@@ -263,7 +237,7 @@ def cross_facts(located: Located) -> tuple:
 
 def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
     """Check across files from each app's cross_facts: names and vendors that cannot be mistaken, links that resolve."""
-    problems = _check_names(apps) + _check_vendors(apps)
+    problems = check_names(apps) + check_vendors(apps)
     article_ids = {doc_id.split("/", 1)[1] for _, doc_id, _ in docs if doc_id.startswith("level2/")}
     for src_path, (_, _, articles, *_) in apps:
         for i, (article, pos) in enumerate(articles):
@@ -274,45 +248,4 @@ def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, 
         for i, basename in enumerate(located.data.get("apps") or ()):
             if basename not in basenames:
                 problems.append(_at(located, src_path, ("apps", i), f"apps[{i}]: no app '{basename}'{did_you_mean(basename, basenames)}"))
-    return problems
-
-
-def _check_names(apps: list[tuple[str, tuple]]) -> list[Problem]:
-    """Refuse an app name that is another's once case and width are ignored, or that looks the same (UTS #39 skeletons).
-
-    The plain ASCII name keeps its place and the other is reported; between two alike, the later file is.
-    """
-    problems, folded, looks = [], {}, {}
-    for src_path, (name, pos, *_) in sorted(apps, key=lambda app: (not app[1][0].isascii(), app[0])):
-        keys = lookalike_keys(name)
-        if fold(name) in folded:
-            problems.append(Problem(src_path, *pos, f"name: {name!r} is already the name of {folded[fold(name)]}"))
-        elif (other := looks.get(("folded", keys[0])) or looks.get(("skeleton", keys[1]))) is not None:
-            problems.append(Problem(src_path, *pos, f"name: {name!r} looks the same as {other[0]!r}, the name of {other[1]}; "
-                                                    "choose a name that cannot be mistaken for it"))
-        else:
-            folded[fold(name)] = src_path
-            looks.update({("folded", keys[0]): (name, src_path), ("skeleton", keys[1]): (name, src_path)})
-    return problems
-
-
-def _check_vendors(apps: list[tuple[str, tuple]]) -> list[Problem]:
-    """Refuse a vendor written differently (in case, spacing or look-alike letters) from the same vendor in another file.
-
-    The spelling most files use is the right one; on a tie, plain ASCII, then single spaces, then the first in code
-    point order.
-    """
-    places: dict[str, list[tuple[str, tuple]]] = {}
-    for src_path, (*_, vendor, pos) in sorted(apps, key=lambda app: app[0]):
-        places.setdefault(vendor, []).append((src_path, pos))
-    problems, groups = [], {}
-    for vendor in sorted(places, key=lambda v: (-len(places[v]), not v.isascii(), v != " ".join(v.split()), v)):
-        keys = lookalike_keys(vendor)
-        main = groups.get(("folded", keys[0])) or groups.get(("skeleton", keys[1]))
-        if main is None:
-            groups.update({("folded", keys[0]): vendor, ("skeleton", keys[1]): vendor})
-            continue
-        how = "differs only in case from" if vendor.casefold() == main.casefold() else "looks the same as"
-        problems += [Problem(src_path, *pos, f"vendor: {vendor!r} {how} {main!r} in {places[main][0][0]}; write it the same way")
-                     for src_path, pos in places[vendor]]
     return problems
