@@ -82,9 +82,10 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
         return 2
     old, new = history.read_apps_at(root, commit), history.read_apps_now(root)
     if fmt == "markdown":
-        print(review.render_markdown(old, new, names_for(site), today, ref, commit), end="")
+        text = review.render_markdown(old, new, names_for(site), today, ref, commit)
     else:
-        print(review.render_text(old, new, names_for(site), today, ref), end="")
+        text = review.render_text(old, new, names_for(site), today, ref)
+    print("\n".join(map(printable, text.split("\n"))), end="")   # earlier revisions were never checked
     return 0
 
 

@@ -11,6 +11,7 @@ from .spoofing import MAX_MARKS, is_invisible
 MAX_PRINTED_PER_FILE = 20   # one file can hold thousands of mistakes; the first ones show what is wrong
 MAX_ECHO = 60               # characters of a value a message quotes
 MAX_HINT_INPUT = 100        # longer words get no 'did you mean': no real name is that long, and difflib is quadratic
+MAX_MESSAGE = 1000          # characters of one printed message, whatever it quotes; ours are under 300
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +26,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{printable(self.src_path)}:{self.line}:{self.col}: {prefix}{printable(self.message)}"
+        return f"{printable(self.src_path)}:{self.line}:{self.col}: {prefix}{clip(printable(self.message), MAX_MESSAGE)}"
 
 
 def is_error(problem: Problem) -> bool:
@@ -90,7 +91,7 @@ def github_annotation(problem: Problem) -> str:
     """Format a problem as a GitHub Actions annotation on its file, line and column."""
     kind = "warning" if problem.severity == "warning" else "error"
     return (f"::{kind} file={escape_property(printable(problem.src_path))},line={problem.line},col={problem.col}"
-            f"::{escape_data(printable(problem.message))}")
+            f"::{escape_data(clip(printable(problem.message), MAX_MESSAGE))}")
 
 
 def report_lines(problems: list[Problem], fmt: str = "text") -> list[str]:

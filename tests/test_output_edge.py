@@ -85,3 +85,10 @@ def test_did_you_mean_gives_up_at_once_on_a_huge_word():
     assert did_you_mean("Europe/Londn" + "x" * 100_000, known_timezones()) == ""
     assert time.perf_counter() - start < 0.5
     assert did_you_mean("Europe/Londn", known_timezones()) == "; did you mean 'Europe/London'?"
+
+
+def test_no_printed_message_runs_past_1000_characters_whatever_it_quotes():
+    problem = Problem("content/apps/x.yaml", 1, 1, "got " + "\u202e" * 5000)
+    assert len(str(problem)) == len("content/apps/x.yaml:1:1: ") + 1000
+    assert str(problem).endswith("\\u202e\\u2...") and "\u202e" not in str(problem)
+    assert len(github_annotation(problem)) < 1100
