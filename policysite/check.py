@@ -275,7 +275,7 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
                 continue
             seen_values.add(tuple(error.absolute_path))
         problems.extend(_translate(error, located, src_path, noun))
-    return located, problems
+    return located, list(dict.fromkeys(problems))   # jsonschema says 'required' once per missing field; we list them all each time
 
 
 def _fast_for(validator):

@@ -92,3 +92,12 @@ def test_no_printed_message_runs_past_1000_characters_whatever_it_quotes():
     assert len(str(problem)) == len("content/apps/x.yaml:1:1: ") + 1000
     assert str(problem).endswith("\\u202e\\u2...") and "\u202e" not in str(problem)
     assert len(github_annotation(problem)) < 1100
+
+
+def test_each_missing_field_is_reported_once(project, capsys):
+    project.app("sample_app", "vendor: Example Vendor\n")
+    status, _, err = project.run("check", capsys=capsys)
+    lines = err.splitlines()
+    assert status == 1
+    assert len(lines) == len(set(lines)) == 10
+    assert lines[0] == "content/apps/sample_app.yaml:1:1: missing required field 'category'"
