@@ -36,14 +36,19 @@ def identifier_problem(value: str) -> str | None:
     return None
 
 
+def compared_keys(name: str, vendor: str) -> tuple:
+    """Return what the checks across files compare of an app's name and vendor; worked out with the app's own unit,
+    so that an edit works out one app's again, not every app's."""
+    return fold(name), lookalike_keys(name), lookalike_keys(vendor)
+
+
 def check_names(apps: list[tuple[str, tuple]]) -> list[Problem]:
     """Refuse an app name that is another's once case and width are ignored, or that looks the same (UTS #39 skeletons).
 
     The plain ASCII name keeps its place and the other is reported; between two alike, the later file is.
     """
     problems, folded, looks = [], {}, {}
-    for src_path, (name, pos, *_) in sorted(apps, key=lambda app: (not app[1][0].isascii(), app[0])):
-        keys, same = lookalike_keys(name), fold(name)
+    for src_path, (name, pos, *_, (same, keys, _)) in sorted(apps, key=lambda app: (not app[1][0].isascii(), app[0])):
         if same in folded:
             problems.append(Problem(src_path, *pos, f"name: {name!r} is already the name of {folded[same]}"))
         elif (other := looks.get(("folded", keys[0])) or looks.get(("skeleton", keys[1]))) is not None:
@@ -62,11 +67,13 @@ def check_vendors(apps: list[tuple[str, tuple]]) -> list[Problem]:
     point order.
     """
     places: dict[str, list[tuple[str, tuple]]] = {}
-    for src_path, (*_, vendor, pos) in sorted(apps, key=lambda app: app[0]):
+    looks: dict[str, tuple[str, str]] = {}
+    for src_path, (*_, vendor, pos, (_, _, keys)) in sorted(apps, key=lambda app: app[0]):
         places.setdefault(vendor, []).append((src_path, pos))
+        looks[vendor] = keys
     problems, groups = [], {}
     for vendor in sorted(places, key=lambda v: (-len(places[v]), not v.isascii(), v != " ".join(v.split()), v)):
-        keys = lookalike_keys(vendor)
+        keys = looks[vendor]
         main = groups.get(("folded", keys[0])) or groups.get(("skeleton", keys[1]))
         if main is None:
             groups.update({("folded", keys[0]): vendor, ("skeleton", keys[1]): vendor})

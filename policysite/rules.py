@@ -13,7 +13,7 @@ from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, clip, did_you_mean
 from .schedule import REASON_FIELDS, change_date, merged, without_change
-from .names import check_identifiers, check_names, check_vendors
+from .names import check_identifiers, check_names, check_vendors, compared_keys
 
 MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
@@ -228,11 +228,12 @@ def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Loca
 
 def cross_facts(located: Located) -> tuple:
     """Return what the checks across files need of one sound app file, as plain data: its name, articles and vendor,
-    each with where it is written."""
-    articles = located.data["level2"].get("articles") or ()
-    return (located.data["name"], _where(located, ("name",)),
+    each with where it is written, and the keys its name and vendor are compared by."""
+    data = located.data
+    articles = data["level2"].get("articles") or ()
+    return (data["name"], _where(located, ("name",)),
             tuple((article, _where(located, ("level2", "articles", i))) for i, article in enumerate(articles)),
-            located.data["vendor"], _where(located, ("vendor",)))
+            data["vendor"], _where(located, ("vendor",)), compared_keys(data["name"], data["vendor"]))
 
 
 def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import VALID_APP
 from policysite import pipeline, read, rules
+from policysite.names import compared_keys
 from policysite.problems import is_error
 from policysite.spoofing import BLANK, DEFAULT_IGNORABLE, MAX_MARKS, is_mixed_script, skeleton, stacked_marks
 
@@ -68,7 +69,7 @@ def test_a_name_is_refused_on_its_line_or_is_sound(name, escaped):
 
 def facts(name: str, line: int) -> tuple:
     """Return cross facts for an app with this name and a shared vendor."""
-    return (name, (line, 1), (), "Example Vendor", (line + 1, 1))
+    return (name, (line, 1), (), "Example Vendor", (line + 1, 1), compared_keys(name, "Example Vendor"))
 
 
 @fast
