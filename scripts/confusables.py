@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
         f"# confusables.txt, Unicode Security Mechanisms for UTS #39, version {version} ({date}).\n"
         "# Copyright Unicode, Inc.; terms of use and licence: https://www.unicode.org/terms_of_use.html\n"
         f"# Version: {version}\n# Mappings: {len(lines)}\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(lines)} mappings, Unicode {version})")
+    print(f"wrote {OUT} ({len(lines)} mappings, Unicode {version}); set CONFUSABLES_VERSION in policysite/spoofing.py to match")
     return 0
 
 
