@@ -20,7 +20,7 @@ def quiet_interrupt(kind, value, traceback) -> None:
 sys.excepthook = quiet_interrupt
 
 from policysite.dates import DateSettingError, today as build_date
-from policysite.problems import ContentError, Problem, github_annotation, summarise
+from policysite.problems import ContentError, Problem, printable, report_lines, summarise
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = {
@@ -64,12 +64,9 @@ def usage_error(args: argparse.Namespace) -> str | None:
 
 
 def print_problems(problems: list[Problem], fmt: str) -> None:
-    """Print problems one a line: path:line:col: message, or as GitHub annotations on stdout."""
-    for problem in problems:
-        if fmt == "github":
-            print(github_annotation(problem))
-        else:
-            print(problem, file=sys.stderr)
+    """Print problems one a line, at most 20 a file: path:line:col: message, or as GitHub annotations on stdout."""
+    for line in report_lines(problems, fmt):
+        print(line, file=sys.stdout if fmt == "github" else sys.stderr)
 
 
 def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
@@ -81,13 +78,14 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     try:
         commit = history.resolve_commit(root, ref)
     except history.GitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 2
     old, new = history.read_apps_at(root, commit), history.read_apps_now(root)
     if fmt == "markdown":
-        print(review.render_markdown(old, new, names_for(site), today, ref, commit), end="")
+        text = review.render_markdown(old, new, names_for(site), today, ref, commit)
     else:
-        print(review.render_text(old, new, names_for(site), today, ref), end="")
+        text = review.render_text(old, new, names_for(site), today, ref)
+    print("\n".join(map(printable, text.split("\n"))), end="")   # earlier revisions were never checked
     return 0
 
 
@@ -119,9 +117,9 @@ def run_new(root: Path, basename: str, today) -> int:
     try:
         src_path = write_new_app(root, basename, today)
     except ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 1
-    print(f"wrote {src_path}; replace every TODO, then run: python build.py check")
+    print(f"wrote {printable(str(src_path))}; replace every TODO, then run: python build.py check")
     return 0
 
 
@@ -131,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     out_dir = args.out or root / "site"
     if error := usage_error(args):
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error)}", file=sys.stderr)
         return 2
     try:
         today = build_date()
@@ -157,13 +155,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             apps, docs, warnings = run_build(root, out_dir, today, args.strict)
             print_problems(list(warnings), args.format)
-            print(f"built {apps} app pages and {docs} documents into {out_dir}" + warning_note(warnings))
+            print(f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}" + warning_note(warnings))
     except ContentError as exc:
         print_problems(exc.problems, args.format)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"interrupted; {out_dir.name}/ holds a whole site, the previous one unless the new one was already in place",
+        print(f"interrupted; {printable(out_dir.name)}/ holds a whole site, the previous one unless the new one was already in place",
               file=sys.stderr)
         return 130
     except OSError as exc:   # the machine's fault (a full disk, a read-only or forbidden folder), not the content's

@@ -19,7 +19,7 @@ import fastjsonschema
 import jsonschema
 
 from .loader import Node
-from .problems import Problem, did_you_mean
+from .problems import Problem, clip, did_you_mean
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})$")
@@ -232,7 +232,7 @@ def _pattern_hint(value, path: tuple) -> str:
         return "; it ends with a line break: write it on the same line as its key, or use '|-' instead of '|'"
     if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value \
             and not value.startswith("/"):  # a relative or protocol-relative address is not a missing scheme
-        return f"; did you mean 'https://{value}'?"
+        return f"; did you mean 'https://{clip(value)}'?"
     return ""
 
 
@@ -240,8 +240,8 @@ def dotted(path) -> str:
     """Format a data path as field.sub[0].name."""
     out = ""
     for part in path:
-        if isinstance(part, str) and not part.isprintable():
-            part = repr(part)   # a key with a line break must not print as two lines (or a CI command)
+        if isinstance(part, str) and (not part.isprintable() or len(part) > 60):
+            part = repr(clip(part))   # a key with a line break must not print as two lines (or a CI command)
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -256,8 +256,7 @@ def describe(value) -> str:
         return "a mapping of fields"
     if isinstance(value, list):
         return "a list"
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return repr(clip(str(value)))
 
 
 def check_against(node: Node, src_path: str, validator, noun: str = "field") -> tuple[Located, list[Problem]]:
@@ -276,7 +275,7 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
                 continue
             seen_values.add(tuple(error.absolute_path))
         problems.extend(_translate(error, located, src_path, noun))
-    return located, problems
+    return located, list(dict.fromkeys(problems))   # jsonschema says 'required' once per missing field; we list them all each time
 
 
 def _fast_for(validator):
@@ -310,7 +309,7 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         ]
     if kind == "type":
         if isinstance(error.instance, str) and not located.nodes[path].plain:
-            got = f"the quoted text {error.instance[:60]!r}"
+            got = f"the quoted text {clip(error.instance)!r}"
         types = spec if isinstance(spec, list) else [spec]
         expected = " or ".join(TYPE_WORDS.get(t, t) for t in types)
         return [Problem(src_path, line, col, f"{prefix}expected {expected}, got {got}")]
@@ -334,4 +333,4 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         return [Problem(src_path, line, col, f"{prefix}expected {bound} {spec} items, got {len(error.instance)}")]
     if kind in ("minimum", "maximum"):
         return [Problem(src_path, line, col, f"{prefix}expected a number {'at least' if kind == 'minimum' else 'at most'} {spec}, got {got}")]
-    return [Problem(src_path, line, col, f"{prefix}{error.message}")]
+    return [Problem(src_path, line, col, f"{prefix}{clip(error.message, 200)}")]

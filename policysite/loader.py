@@ -25,7 +25,8 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
 
-from .problems import Problem
+from .problems import Problem, clip
+from .spoofing import MAX_MARKS, is_invisible, stacked_marks
 
 try:
     from yaml._yaml import CParser as LibyamlParser   # PyYAML's binding to libyaml, where it was built with it
@@ -107,8 +108,8 @@ def character_problem(ch: str) -> str | None:
     category = unicodedata.category(ch)
     if category == "Cc":
         return f"control character U+{code:04X}"
-    if category in ("Cf", "Zl", "Zp"):  # bidi overrides, zero-width and other invisible characters
-        return f"invisible character U+{code:04X} ({unicodedata.name(ch, 'format character')})"
+    if category in ("Cf", "Zl", "Zp") or is_invisible(ch):  # bidi overrides, zero-width spaces, fillers, variation selectors
+        return f"invisible character U+{code:04X} ({unicodedata.name(ch, 'unassigned' if category == 'Cn' else 'format character')})"
     if category == "Cs":
         return f"lone surrogate U+{code:04X}"
     if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
@@ -116,8 +117,13 @@ def character_problem(ch: str) -> str | None:
     return None
 
 
+def stacked_message(count: int) -> str:
+    """Word the problem of too many combining marks on one character."""
+    return f"{count} combining marks on one character; at most {MAX_MARKS} are allowed, more draw over the lines around it"
+
+
 def _check_characters(text: str, src_path: str) -> list[Problem]:
-    """Report control characters, invisible formatting characters and noncharacters."""
+    """Report control characters, invisible characters, noncharacters and stacked combining marks."""
     problems = []
     for match in _SUSPECT.finditer(text):
         ch, start = match.group(), match.start()
@@ -127,7 +133,10 @@ def _check_characters(text: str, src_path: str) -> list[Problem]:
         if what:
             problems.append(Problem(src_path, *_position(text[:start]), f"{what} is not allowed"))
             if len(problems) == MAX_CHARACTER_PROBLEMS:
-                break
+                return problems
+    for start, count in [] if text.isascii() else stacked_marks(text)[:MAX_CHARACTER_PROBLEMS - len(problems)]:
+        base = start - 1 if start and text[start - 1] != "\n" else start   # the character they sit on
+        problems.append(Problem(src_path, *_position(text[:base]), stacked_message(count)))
     return problems
 
 
@@ -233,7 +242,7 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     for known, hint in SYNTAX_HINTS.items():
         if problem.startswith(known):
             return hint
-    return " ".join(filter(None, [problem, exc.context and f"({exc.context})"]))
+    return clip(" ".join(filter(None, [problem, exc.context and f"({exc.context})"])), 200)
 
 
 def _pos(event) -> tuple[int, int]:
@@ -252,7 +261,7 @@ def _build(events) -> Node | None:
                 raise _Reject(*_pos(event), "a second YAML document ('---') is not allowed; one app per file")
             continue
         if isinstance(event, yaml.AliasEvent):
-            raise _Reject(*_pos(event), f"aliases ('*{event.anchor}') are not allowed; write the value out")
+            raise _Reject(*_pos(event), f"aliases ('*{clip(event.anchor)}') are not allowed; write the value out")
         if isinstance(event, yaml.CollectionEndEvent):
             node, _ = stack.pop()
             if not stack:
@@ -275,10 +284,10 @@ def _start_node(event, depth: int) -> Node:
     """Make a Node for one scalar or collection start event."""
     line, col = _pos(event)
     if event.anchor is not None:
-        raise _Reject(line, col, f"anchors ('&{event.anchor}') are not allowed; write each value out")
+        raise _Reject(line, col, f"anchors ('&{clip(event.anchor)}') are not allowed; write each value out")
     tag = event.tag
     if tag is not None and tag != "!" and tag not in CORE_TAGS:
-        raise _Reject(line, col, f"tag '{tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed; remove it")
+        raise _Reject(line, col, f"tag '{clip(tag.replace('tag:yaml.org,2002:', '!!'))}' is not allowed; remove it")
     if depth >= MAX_DEPTH:
         raise _Reject(line, col, f"nesting is deeper than {MAX_DEPTH} levels")
     if isinstance(event, yaml.ScalarEvent):
@@ -302,7 +311,7 @@ def _attach(parent: tuple[Node, list], node: Node) -> None:
             raise _Reject(node.line, node.col, "merge keys ('<<') are not allowed; write each field out")
         if node.value in coll.value:
             first = coll.key_pos[node.value]
-            raise _Reject(node.line, node.col, f"duplicate key '{node.value}' (first defined at line {first[0]})")
+            raise _Reject(node.line, node.col, f"duplicate key '{clip(node.value)}' (first defined at line {first[0]})")
         slot[0] = node
         return
     key = slot[0]
@@ -317,3 +326,5 @@ def _check_value(value: str, line: int, col: int) -> None:
         what = character_problem(match.group())
         if what and match.group() not in "\t\n":
             raise _Reject(line, col, f"an escape in this text stands for {what}, which is not allowed")
+    if not value.isascii() and (stacked := stacked_marks(value)):
+        raise _Reject(line, col, f"this text has {stacked_message(stacked[0][1])}")

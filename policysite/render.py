@@ -138,7 +138,7 @@ def catalogue_context(apps, rows: dict[str, str]) -> dict:
     """
     return {
         "groups": [(category, [rows[a.basename] for a in items]) for category, items in group_by_category(apps)],
-        "vendors": sorted({a.vendor for a in apps}, key=str.casefold),
+        "vendors": sorted({a.vendor for a in apps}, key=lambda v: (v.casefold(), v)),   # a set: ties would follow the hash seed
         "app_count": len(apps),
     }
 
@@ -148,7 +148,7 @@ def related_articles(site: Site, app: App) -> list[Doc]:
     named = {f"level2/{a}" for a in app.level2_articles}
     found = [d for d in site.docs if d.section == "level2" and d.doc_id != "level2"
              and (d.doc_id in named or app.basename in d.app_basenames)]
-    return sorted(found, key=lambda d: (d.order, d.title))
+    return sorted(found, key=lambda d: (d.order, d.title, d.doc_id))
 
 
 def dark_outline(method: Method) -> str:
@@ -170,10 +170,10 @@ def doc_context(site: Site, doc: Doc) -> dict:
     """Return what a documentation page shows besides its body: related apps and its section."""
     section = [d for d in site.docs if d.section == doc.section and d.doc_id != doc.section]
     linking_apps = [a for a in site.apps if doc.doc_id.removeprefix("level2/") in a.level2_articles and doc.section == "level2"]
-    related = sorted({*(site.app(b) for b in doc.app_basenames), *linking_apps}, key=lambda a: a.name.casefold())
+    related = sorted({*(site.app(b) for b in doc.app_basenames), *linking_apps}, key=lambda a: (a.name.casefold(), a.basename))
     return {
         "related_apps": related,
-        "section_docs": sorted(section, key=lambda d: (d.order, d.title)),
+        "section_docs": sorted(section, key=lambda d: (d.order, d.title, d.doc_id)),
         "section_index": next((d for d in site.docs if d.doc_id == doc.section), None),
     }
 

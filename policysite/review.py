@@ -27,7 +27,7 @@ def app_name(data) -> str:
 def review_items(old: dict, new: dict, names: Names, today: datetime.date, style: Style) -> list[tuple[str, str, list[str]]]:
     """List (basename, kind, sentences) for every app that differs; kind is 'changed', 'new' or 'removed'."""
     items = []
-    for src_path in sorted(set(old) | set(new), key=basename_of):
+    for src_path in sorted(set(old) | set(new), key=lambda path: (basename_of(path), path)):
         before, after = old.get(src_path), new.get(src_path)
         basename = basename_of(src_path)
         if isinstance(after, dict) and not isinstance(before, dict):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 import zoneinfo
 from functools import lru_cache
 
@@ -12,8 +11,9 @@ from . import dates
 from .addresses import email_problem, url_problem
 from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
-from .problems import Problem, did_you_mean
+from .problems import Problem, clip, did_you_mean
 from .schedule import REASON_FIELDS, change_date, merged, without_change
+from .names import check_identifiers, check_names, check_vendors, compared_keys
 
 MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
@@ -36,6 +36,7 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     problems = _check_methods_of(located, src_path, today)
     problems += _check_addresses(located, src_path)
     problems += _check_timezones(located, src_path)
+    problems += check_identifiers(located, src_path)
     if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
     problems += _check_placeholders(located, src_path, data, ())
@@ -171,7 +172,7 @@ def _check_timezones(located: Located, src_path: str) -> list[Problem]:
             tz = parent.get("timezone") if isinstance(parent, dict) else None
             if isinstance(tz, str) and tz not in known_timezones() and located.is_sound(path):
                 problems.append(_at(located, src_path, path, f"{'.'.join(path)}: expected an IANA time zone such as "
-                                    f"'Europe/London', got {tz!r}{did_you_mean(tz, known_timezones())}"))
+                                    f"'Europe/London', got {clip(tz)!r}{did_you_mean(tz, known_timezones())}"))
     return problems
 
 
@@ -226,24 +227,20 @@ def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Loca
 
 
 def cross_facts(located: Located) -> tuple:
-    """Return what the checks across files need of one sound app file: its name and articles, where they are written."""
-    articles = located.data["level2"].get("articles") or ()
-    return (located.data["name"], _where(located, ("name",)),
-            tuple((article, _where(located, ("level2", "articles", i))) for i, article in enumerate(articles)))
+    """Return what the checks across files need of one sound app file, as plain data: its name, articles and vendor,
+    each with where it is written, and the keys its name and vendor are compared by."""
+    data = located.data
+    articles = data["level2"].get("articles") or ()
+    return (data["name"], _where(located, ("name",)),
+            tuple((article, _where(located, ("level2", "articles", i))) for i, article in enumerate(articles)),
+            data["vendor"], _where(located, ("vendor",)), compared_keys(data["name"], data["vendor"]))
 
 
 def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
-    """Check across files from each app's cross_facts: unique names, and links between apps and articles that resolve."""
-    problems = []
-    seen: dict[str, str] = {}
-    for src_path, (name, pos, _) in apps:
-        folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())  # fullwidth 'Ｗｅｂ' is 'Web'
-        if folded in seen:
-            problems.append(Problem(src_path, *pos, f"name: {name!r} is already the name of {seen[folded]}"))
-        else:
-            seen[folded] = src_path
+    """Check across files from each app's cross_facts: names and vendors that cannot be mistaken, links that resolve."""
+    problems = check_names(apps) + check_vendors(apps)
     article_ids = {doc_id.split("/", 1)[1] for _, doc_id, _ in docs if doc_id.startswith("level2/")}
-    for src_path, (_, _, articles) in apps:
+    for src_path, (_, _, articles, *_) in apps:
         for i, (article, pos) in enumerate(articles):
             if article not in article_ids:
                 problems.append(Problem(src_path, *pos, f"level2.articles[{i}]: no Level II article '{article}'{did_you_mean(article, article_ids)}"))

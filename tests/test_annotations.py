@@ -87,9 +87,9 @@ def test_build_also_speaks_github(project, capsys):
     assert out == "::error file=content/apps/available_yes.yaml,line=18,col=16::support.vendor.available: expected true or false, got 'yes'\n"
 
 
-def test_message_escapes_percent_and_line_breaks_and_properties_also_colon_and_comma():
+def test_message_escapes_percent_and_shows_line_breaks_escaped_and_properties_also_colon_and_comma():
     problem = Problem("content/apps/a,b:c%.yaml", 3, 4, "50% sure\r\nnext::line")
-    assert github_annotation(problem) == "::error file=content/apps/a%2Cb%3Ac%25.yaml,line=3,col=4::50%25 sure%0D%0Anext::line"
+    assert github_annotation(problem) == "::error file=content/apps/a%2Cb%3Ac%25.yaml,line=3,col=4::50%25 sure\\x0d\\x0anext::line"
     assert escape_data("a%0A\n") == "a%250A%0A"
     assert escape_property("x:y,z%") == "x%3Ay%2Cz%25"
 
