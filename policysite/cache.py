@@ -31,7 +31,7 @@ _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 _folders: dict[str, tuple[Path, bytes] | None] = {}
 # Libraries whose versions can change what a build makes of the same input.
-LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe")
+LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
 KEY_BYTES = 32
 MAC_CHARS = 64
@@ -48,7 +48,7 @@ def code_version() -> str:
             digest.update(f"{package}={metadata.version(package)}\0".encode())
         if TZ_VERSION.exists():  # the rules check time zone names against the machine's database
             digest.update(TZ_VERSION.read_bytes()[:64])
-        for path in sorted([*_PACKAGE.glob("*.py"), *_SCHEMAS.glob("*.json")]):
+        for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         _version = digest.hexdigest()
     return _version
