@@ -120,7 +120,7 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]
     """Return the IPv4 addresses an IPv6 address leads to: mapped, compatible, 6to4, Teredo, NAT64."""
     found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
     low = ipaddress.IPv4Address(int(address) & IPV4_MAX)
-    if address in NAT64_NETWORK or int(address) >> 32 == 0:
+    if address in NAT64_NETWORK or (int(address) >> 32 == 0 and int(address) > 1):   # '::' and '::1' carry none
         found.append(low)
     return [v4 for v4 in found if v4 is not None]
 
@@ -156,12 +156,14 @@ def name_problem(host: str) -> str | None:
 
 def punycode_problem(host: str, labels: list[str]) -> str | None:
     """Refuse 'xn--' labels that are not valid IDNA, or that spell a word mixing scripts (a look-alike)."""
+    if not any(label.startswith("xn--") for label in labels):
+        return None
     try:
         spelled = [idna.decode(label) if label.startswith("xn--") else label for label in labels]
     except (idna.IDNAError, UnicodeError):
         return f"'{host}' is not a valid host name"
     # HOOK(issue 11, item 5): the shared is_mixed_script (UTS #39) replaces the local one below at merge.
-    if any(is_mixed_script(label) for label in spelled):
+    if any(is_mixed_script(label) for label, ace in zip(spelled, labels) if ace.startswith("xn--")):
         return f"'{host}' reads as '{'.'.join(spelled)}', which mixes scripts and can pass for another name"
     return None
 

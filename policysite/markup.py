@@ -7,8 +7,8 @@ sanitiser, which keeps only the tags and attributes below.
 
 Links follow one rule everywhere: every destination (Markdown links, images, autolinks and raw
 <a href>) is checked as written, before markdown-it percent-encodes it, by the rule the address
-fields follow (addresses.link_problem); a link that breaks it is refused, never dropped in
-silence. The sanitiser's attribute filter checks every href it keeps once more, so no link an
+fields follow (links.py, addresses.link_problem); a link that breaks it is refused, never dropped
+in silence. The sanitiser's attribute filter checks every href it keeps once more, so no link an
 HTML parser reads differently gets through either. The HTML is measured before it is made, so
 a reference link used thousands of times is refused before it costs any memory.
 """
@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 
 from .addresses import link_problem
-from .check import describe
+from .links import Refusal, check_links, link_message
 
 MAX_MARKDOWN_CHARS = 30_000   # a documentation page body (4x the longest today); app descriptions: 20000 by schema
 MAX_APP_HTML = 100_000        # HTML of one description: 155x the longest example's (645), 5x the schema's 20000 characters
@@ -35,18 +34,9 @@ APP_TAGS = _TEXT_TAGS | {"h3", "h4"}
 DOC_TAGS = _TEXT_TAGS | {"h2", "h3", "h4", "pre", "table", "thead", "tbody", "tr", "th", "td", "kbd"}
 # Only what the site's own Markdown makes: no class or style of the author's choosing can reach the
 # page (a class could forge the legend's swatches or hide text), and every value is valid HTML.
-ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "ol": {"start"}}
+ATTRIBUTES = {"*": set(), "a": {"href", "title"}, "code": {"class"}, "ol": {"start"}}   # '*': none of nh3's lang/title on every tag
 KEPT_VALUES = {("code", "class"): re.compile(r"language-[A-Za-z0-9][A-Za-z0-9_+#.-]{0,31}"),   # a fenced block's info word
                ("ol", "start"): re.compile(r"[0-9]{1,9}")}                                   # CommonMark allows 9 digits
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One reason a text's HTML may not be published, with its 0-based line in the text if known."""
-
-    line: int | None
-    col: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -101,23 +91,6 @@ def render_markdown(text: str, *, tags: set[str], link_rel: str, parser: Markdow
     if len(html) > max_html:   # the sanitiser adds rel="..." to every link
         found.append(Refusal(None, 1, size_message(len(html), max_html)))
     return Rendered(html, tuple(found))
-
-
-def check_links(parser: MarkdownIt, tokens: list, text: str) -> tuple[list[Refusal], set[str]]:
-    """Check every link as written, then encode Markdown's for the page; return the refusals and every form of a refused link."""
-    checked: dict[str, str | None] = {}
-    encoded: dict[str, str] = {}   # one encoding per destination: a reference used 6,000 times is encoded once
-    found, seen = [], set()
-    for token, attr, written, line, col in _links(tokens, text.split("\n")):
-        if written not in checked:
-            checked[written] = link_problem(written)
-            encoded[written] = MarkdownIt.normalizeLink(parser, written)
-            if checked[written]:
-                found.append(Refusal(line, col, link_message(written, checked[written])))
-                seen.update((written, encoded[written]))
-        if token is not None:
-            token.attrSet(attr, encoded[written])
-    return found, seen
 
 
 def render_capped(parser: MarkdownIt, tokens: list, env: dict, cap: int) -> tuple[str | None, int]:
@@ -180,63 +153,9 @@ def sanitise(html: str, tags: set[str], link_rel: str) -> tuple[str, list[str]]:
     return clean, list(dropped)
 
 
-def link_message(href: str, reason: str) -> str:
-    """Word the refusal of one link."""
-    return f"link {describe(href)} is not allowed; {reason}"
-
-
 def size_message(size: int, limit: int) -> str:
     """Word the refusal of HTML over its cap."""
     return f"renders to {size} characters of HTML; the limit is {limit}"
-
-
-def _links(tokens: list, lines: list[str]):
-    """Yield (token, attribute, destination as written, line, column) for every link in a text; token is None in raw HTML."""
-    for block in tokens:
-        start = block.map[0] if block.map else None
-        if block.type == "html_block":
-            yield from _raw_links(block.content, start, lines)
-        elif block.type == "inline":
-            line = start
-            for child in block.children or ():
-                if child.type in ("link_open", "image"):
-                    attr = "href" if child.type == "link_open" else "src"
-                    written = str(child.attrGet(attr) or "")
-                    yield child, attr, written, line, _column(lines, line, written)
-                elif child.type == "html_inline":
-                    yield from _raw_links(child.content, line, lines)
-                if line is not None:
-                    line += 1 if child.type in ("softbreak", "hardbreak") else child.content.count("\n")
-
-
-def _raw_links(html: str, line: int | None, lines: list[str]):
-    """Yield the links of raw HTML as _links does: every href of an <a>, as a browser decodes it."""
-    scanner = _HrefScanner()
-    scanner.feed(html)
-    scanner.close()
-    for href, offset in scanner.found:
-        at = None if line is None else line + offset
-        yield None, "href", href, at, _column(lines, at, href)
-
-
-def _column(lines: list[str], line: int | None, written: str) -> int:
-    """Return the 1-based column where written stands on the line, or 1 if it is not there as such."""
-    if line is None or line >= len(lines) or not written:
-        return 1
-    return lines[line].find(written) + 1 or 1
-
-
-class _HrefScanner(HTMLParser):
-    """Collect the href of every <a> start tag, with its line offset, as a browser decodes it."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, int]] = []
-
-    def handle_starttag(self, tag, attrs):
-        """Note the tag's hrefs (every one: a browser keeps the first, the check looks at all)."""
-        if tag == "a":
-            self.found += [(value, self.getpos()[0] - 1) for name, value in attrs if name == "href" and value is not None]
 
 
 def render_app_markdown(text: str) -> Rendered:
