@@ -23,6 +23,7 @@ LOCAL_NAMES = ("localhost", "localdomain", "local", "internal", "home.arpa", "in
 DOCUMENTATION_NETWORKS = tuple(ipaddress.ip_network(n) for n in
                                ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
 NAT64_NETWORK = ipaddress.ip_network("64:ff9b::/96")
+SHARED_NETWORK = ipaddress.ip_network("100.64.0.0/10")   # carrier-grade NAT: Python counts it neither private nor global
 IPV4_MAX = 2**32 - 1
 
 
@@ -131,7 +132,7 @@ def address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str 
                        ("is_multicast", "a multicast"), ("is_reserved", "a reserved")):
         if getattr(address, test):
             return kind
-    if address.version == 4 and address in ipaddress.IPv4Network("100.64.0.0/10"):
+    if address in SHARED_NETWORK:
         return "a shared (carrier-grade NAT)"
     if any(address in network for network in DOCUMENTATION_NETWORKS):
         return "a documentation"

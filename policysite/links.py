@@ -77,6 +77,14 @@ def _raw_links(html: str, line: int | None, lines: list[str]):
         yield None, "href", href, at, _column(lines, at, href)
 
 
+def hrefs_in(html: str) -> list[str]:
+    """Return the href of every <a> in HTML, in order, as a browser decodes it."""
+    scanner = _HrefScanner()
+    scanner.feed(html)
+    scanner.close()
+    return [href for href, _ in scanner.found]
+
+
 def _column(lines: list[str], line: int | None, written: str) -> int:
     """Return the 1-based column where written stands on the line, or 1 if it is not there as such."""
     if line is None or line >= len(lines) or not written:

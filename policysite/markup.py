@@ -8,8 +8,8 @@ sanitiser, which keeps only the tags and attributes below.
 Links follow one rule everywhere: every destination (Markdown links, images, autolinks and raw
 <a href>) is checked as written, before markdown-it percent-encodes it, by the rule the address
 fields follow (links.py, addresses.link_problem); a link that breaks it is refused, never dropped
-in silence. The sanitiser's attribute filter checks every href it keeps once more, so no link an
-HTML parser reads differently gets through either. The HTML is measured before it is made, so
+in silence. Every href left in the sanitiser's output is checked once more, so no link an HTML
+parser reads differently gets through either. The HTML is measured before it is made, so
 a reference link used thousands of times is refused before it costs any memory.
 """
 
@@ -22,7 +22,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from .addresses import link_problem
-from .links import Refusal, check_links, link_message
+from .links import Refusal, check_links, hrefs_in, link_message
 
 MAX_MARKDOWN_CHARS = 30_000   # a documentation page body (4x the longest today); app descriptions: 20000 by schema
 MAX_APP_HTML = 100_000        # HTML of one description: 155x the longest example's (645), 5x the schema's 20000 characters
@@ -34,14 +34,14 @@ APP_TAGS = _TEXT_TAGS | {"h3", "h4"}
 DOC_TAGS = _TEXT_TAGS | {"h2", "h3", "h4", "pre", "table", "thead", "tbody", "tr", "th", "td", "kbd"}
 # Only what the site's own Markdown makes: no class or style of the author's choosing can reach the
 # page (a class could forge the legend's swatches or hide text), and every value is valid HTML.
-ATTRIBUTES = {"*": set(), "a": {"href", "title"}, "code": {"class"}, "ol": {"start"}}   # '*': none of nh3's lang/title on every tag
-KEPT_VALUES = {("code", "class"): re.compile(r"language-[A-Za-z0-9][A-Za-z0-9_+#.-]{0,31}"),   # a fenced block's info word
-               ("ol", "start"): re.compile(r"[0-9]{1,9}")}                                   # CommonMark allows 9 digits
+ATTRIBUTES = {"*": set(), "a": {"href", "title"}}   # '*': none of nh3's default lang and title on every tag
+CODE_CLASS_RE = re.compile(r"language-[A-Za-z0-9][A-Za-z0-9_+#.-]{0,31}")   # a fenced block's info word: <code class>
+START_RE = re.compile(r"[0-9]{1,9}")                                        # CommonMark's 1 to 9 digits: <ol start>
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """The sanitised HTML of a Markdown text, and every reason it may not be published."""
+    """The sanitised HTML of a Markdown text (none if anything is refused), and every reason it may not be published."""
 
     html: str
     refusals: tuple[Refusal, ...] = ()
@@ -86,11 +86,11 @@ def render_markdown(text: str, *, tags: set[str], link_rel: str, parser: Markdow
     html, size = render_capped(parser, tokens, env, max_html)
     if html is None:
         return Rendered("", (*found, Refusal(None, 1, size_message(size, max_html))))
-    html, dropped = sanitise(html, tags, link_rel)
-    found += [Refusal(None, 1, link_message(href, link_problem(href, limit=False))) for href in dropped if href not in seen]
+    html, bad = sanitise(html, tags, link_rel)
+    found += [Refusal(None, 1, link_message(href, link_problem(href, limit=False))) for href in bad if href not in seen]
     if len(html) > max_html:   # the sanitiser adds rel="..." to every link
         found.append(Refusal(None, 1, size_message(len(html), max_html)))
-    return Rendered(html, tuple(found))
+    return Rendered("" if found else html, tuple(found))
 
 
 def render_capped(parser: MarkdownIt, tokens: list, env: dict, cap: int) -> tuple[str | None, int]:
@@ -134,23 +134,19 @@ def _pieces(parser: MarkdownIt, tokens: list, env: dict):
 
 
 def sanitise(html: str, tags: set[str], link_rel: str) -> tuple[str, list[str]]:
-    """Clean HTML with the allowlist; return it and the hrefs the link rule made it drop, in order."""
-    dropped: dict[str, None] = {}
+    """Clean HTML with the allowlist; return it and every href left in it that breaks the link rule, in order.
 
-    def keep(tag: str, attr: str, value: str) -> str | None:
-        """Keep an attribute value only if it is one the site's own Markdown makes."""
-        if tag == "a" and attr == "href" and link_problem(value, limit=False):
-            dropped[value] = None
-            return None
-        rule = KEPT_VALUES.get((tag, attr))
-        return value if rule is None or rule.fullmatch(value) else None
-
+    No Python callback runs inside nh3, which prints and swallows a callback's exceptions (a Ctrl-C
+    among them): the values a code class or a list start may take are listed from the HTML itself,
+    each matching its pattern, and the hrefs are read back from nh3's output, which parses one way only.
+    """
     clean = nh3.clean(
-        html, tags=tags, attributes=ATTRIBUTES, attribute_filter=keep, url_schemes=URL_SCHEMES, link_rel=link_rel,
+        html, tags=tags, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=link_rel, strip_comments=True,
+        allowed_classes={"code": set(CODE_CLASS_RE.findall(html))},
+        tag_attribute_values={"ol": {"start": set(START_RE.findall(html))}},
         clean_content_tags={"script", "style", "textarea", "title", "noscript", "iframe", "object", "template"},
-        strip_comments=True,
     )
-    return clean, list(dropped)
+    return clean, [href for href in dict.fromkeys(hrefs_in(clean)) if link_problem(href, limit=False)]
 
 
 def size_message(size: int, limit: int) -> str:

@@ -245,7 +245,7 @@ def test_published_pages_carry_no_class_or_invalid_value_from_contributor_markdo
         assert "forged" in prose.get_text()
         attributes = sorted({(e.name, a) for e in prose.find_all(True) for a in e.attrs})
         assert attributes == [("a", "href"), ("a", "rel"), ("a", "title"), ("code", "class"), ("ol", "start")]
-        assert [c.get("class") for c in prose.find_all("code") if c.get("class")] == [["language-python"], ["language-bash"]]
+        assert [c.get("class") for c in prose.find_all("code") if c.get("class")] == [["language-x"], ["language-python"], ["language-bash"]]
         assert [o.get("start") for o in prose.find_all("ol")] == [None, None, None, "7", "3"]
 
 
@@ -336,7 +336,7 @@ def test_no_published_href_breaks_the_link_rule(urls, noise):
 
 def test_a_link_only_the_browser_sees_across_two_blocks_is_refused_at_the_body(project, capsys):
     # An HTML block that ends inside an attribute: the value runs on into the next block's HTML, which
-    # no Markdown token shows. The sanitiser's filter still sees it, so it is refused, located at the body.
+    # no Markdown token shows. The check of the sanitiser's output still sees it, so it is refused, located at the body.
     project.write("content/docs/policy.md", "---\ntitle: Policy\nsummary: x\nlegend: true\n---\n"
                   '<div><a href="http://10.0.0.2/\n\ntext">x</a></div>\n\n[ok](https://a.example/)\n')
     href = 'http://10.0.0.2/\n<p>text">x</a></div></p>\n<p><a href='
@@ -385,3 +385,19 @@ def test_the_address_rules_answer_any_text_without_a_traceback(text):
         assert rule(text) is None or isinstance(rule(text), str)
     for render in (render_app_markdown, render_doc_markdown):
         assert isinstance(render(markdown_link(text) + f'\n\n<a href="{html.escape(text)}">x</a> <{text}>').html, str)
+
+
+def test_no_python_callback_runs_inside_the_sanitiser(monkeypatch):
+    # nh3 prints and swallows any exception raised in a Python callback: a Ctrl-C (or the SIGTERM the
+    # build turns into one) arriving then would vanish, and the build would go on. So none is passed.
+    import policysite.markup as markup
+
+    real, calls = markup.nh3.clean, []
+
+    def clean(*args, **kwargs):
+        calls.append([name for name, value in kwargs.items() if callable(value)])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(markup.nh3, "clean", clean)
+    assert not render_app_markdown("[x](https://a.example/) <code class='language-x'>y</code>").refusals
+    assert calls == [[]]
