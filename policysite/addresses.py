@@ -70,6 +70,7 @@ def email_problem(value: str) -> str | None:
     return host_problem(domain)
 
 
+@lru_cache(maxsize=1024)   # the same links recur across descriptions, and in the sanitiser's output
 def link_problem(href: str, *, limit: bool = True) -> str | None:
     """Say why a link in Markdown may not be published, or return None; limit applies the fields' length limit."""
     scheme = SCHEME_RE.match(href)

@@ -401,3 +401,18 @@ def test_no_python_callback_runs_inside_the_sanitiser(monkeypatch):
     monkeypatch.setattr(markup.nh3, "clean", clean)
     assert not render_app_markdown("[x](https://a.example/) <code class='language-x'>y</code>").refusals
     assert calls == [[]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "A", "abbr", "p", "code"]),
+                          st.lists(st.tuples(st.sampled_from(["href", "HREF", "title", "x", "href "]),
+                                             st.text(alphabet="ab/:<>\"'&;#= \u00a0\t\n", max_size=10)), max_size=3)),
+                max_size=4))
+def test_the_hrefs_read_back_from_the_sanitiser_are_what_an_html_parser_reads(tags):
+    import nh3
+
+    from policysite.links import hrefs_in
+
+    raw = "".join(f"<{t}" + "".join(f' {n}="{html.escape(v)}"' for n, v in attrs) + f">x</{t}>" for t, attrs in tags)
+    clean = nh3.clean(raw, tags={"a", "abbr", "p", "code"}, attributes={"a": {"href", "title"}})
+    assert hrefs_in(clean) == [a["href"] for a in BeautifulSoup(clean, "html.parser").find_all("a", href=True)]
