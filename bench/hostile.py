@@ -89,7 +89,7 @@ if kind == "yaml":
     problems = result[1]
     outcome = problems[0].message[:70] if problems else "parsed"
 elif kind == "markdown":
-    outcome = f"{len(result)} bytes of HTML"
+    outcome = result.refusals[0].message[:70] if result.refusals else f"{len(result.html)} bytes of HTML"
 else:
     outcome = f"exit {result}"
 print("\n" + json.dumps({"seconds": seconds, "traced": peak, "outcome": outcome}))

@@ -31,7 +31,7 @@ _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 _folders: dict[str, tuple[Path, bytes] | None] = {}
 # Libraries whose versions can change what a build makes of the same input.
-LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex")
+LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
 KEY_BYTES = 32
 MAC_CHARS = 64

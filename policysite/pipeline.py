@@ -135,7 +135,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     doc_models = []
     for src_path, doc_id, located in docs:
         source = bodies[src_path]
-        html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems)
+        html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems,
+                                   prefix="Markdown ", body_line=source.body_line)
         doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html)
         if doc:
             doc_models.append(doc)
@@ -197,8 +198,11 @@ def attach_history(site: Site, versions: dict[str, list], today: datetime.date) 
 
 
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem],
-                        markdown: Store | None = None) -> str:
-    """Render Markdown, or take it from markdown if rendered before; a failure becomes a located problem rather than a traceback."""
+                        markdown: Store | None = None, *, prefix: str = "description: ", body_line: int | None = None) -> str:
+    """Render Markdown, or take it from markdown if rendered before; every refusal or failure becomes a located problem.
+
+    prefix starts each message; body_line, for a text whose lines are the file's from there on, locates each bad link on its line.
+    """
     refusal = check_markdown(text)
     if refusal:
         problems.append(Problem(src_path, pos[0], pos[1], refusal))
@@ -207,13 +211,16 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
     if key and (html := markdown.get(key)) is not None:
         return html
     try:
-        html = render(text)
-        if key:
-            markdown.put(key, html)
-        return html
+        rendered = render(text)
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
         problems.append(Problem(src_path, pos[0], pos[1], f"could not render the Markdown: {type(exc).__name__}"))
         return ""
+    for r in rendered.refusals:
+        line, col = (body_line + r.line, r.col) if body_line is not None and r.line is not None else pos
+        problems.append(Problem(src_path, line, col, prefix + r.message))
+    if key and not rendered.refusals:
+        markdown.put(key, rendered.html)
+    return "" if rendered.refusals else rendered.html
 
 
 def render_site(site: Site, valid: Store | None = None) -> dict[str, bytes]:

@@ -18,7 +18,8 @@ from policysite.pipeline import build
 
 # Every payload that runs sets this global; a dialog is the other sign.
 SENTINEL = "window.__pwned"
-EVIL = "127.0.0.3"  # a loopback address that is not the site's: a request there would prove a leak, yet leaves no machine
+EVIL = "evil.example"  # the browser below resolves it to 127.0.0.3: a request there proves a leak, yet leaves no machine
+# (a loopback address itself is no longer a payload: the build refuses links and contact URLs to one)
 TEXT_PAYLOADS = [
     "<script>window.__pwned=1;alert(1)</script>",
     "<img src=x onerror=\"window.__pwned=1;alert(1)\">",
@@ -64,7 +65,11 @@ URL_PAYLOADS = [  # URL fields must be http(s) addresses: these pass that rule a
     f"https://{EVIL}/${{window.__pwned=1}}",
     f"http://{EVIL}/?{{{{7*7}}}}",
 ]
-MARKDOWN_PAYLOADS = [
+MARKDOWN_PAYLOADS = [  # links the build publishes (sanitised)
+    f"![x](http://{EVIL}/track.gif)",
+    f"[x](http://{EVIL}/ \"a\\\" onmouseover=\\\"window.__pwned=1\")",
+]
+LINK_PAYLOADS = [  # links the build refuses in a description or a page (tests/test_trust_links.py), so no page holds them
     "[x](javascript:window.__pwned=1)",
     "[x](JAVASCRIPT:window.__pwned=1)",
     "[x](&#106;avascript:window.__pwned=1)",
@@ -72,9 +77,10 @@ MARKDOWN_PAYLOADS = [
     "[x][r]\n\n[r]: javascript:window.__pwned=1",
     "<javascript:window.__pwned=1>",
     "[x](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZD0xPC9zY3JpcHQ+)",
-    f"![x](http://{EVIL}/track.gif)",
-    f"[x](http://{EVIL}/ \"a\\\" onmouseover=\\\"window.__pwned=1\")",
+    "<a href=\"javascript:window.__pwned=1\">x</a>",
+    "<a href=\"&#106;avascript:window.__pwned=1\">x</a>",
 ]
+MARKUP_PAYLOADS = MARKDOWN_PAYLOADS + [p for p in TEXT_PAYLOADS if p not in LINK_PAYLOADS]
 TEXT_FIELDS = [  # (path, longest text the schema allows there)
     ("name", 80), ("vendor", 80), ("subcategory", 80), ("license", 60), ("summary", 160),
     ("support.forum_dedicated.reason", 300), ("support.clearcenter_pro.reason", 300),
@@ -100,7 +106,7 @@ def app_yaml(i: int) -> str:
         values[path] = (f"A{i} {payload}" if path == "name" else payload)[:limit]
     for k, path in enumerate(URL_FIELDS):
         values[path] = URL_PAYLOADS[(i * len(URL_FIELDS) + k) % len(URL_PAYLOADS)]
-    description = "\n\n".join(MARKDOWN_PAYLOADS + TEXT_PAYLOADS[i::APPS])
+    description = "\n\n".join(MARKDOWN_PAYLOADS + [p for p in TEXT_PAYLOADS[i::APPS] if p not in LINK_PAYLOADS])
     v = lambda path: q(values[path])  # noqa: E731
     return f"""\
 name: {v('name')}
@@ -153,7 +159,7 @@ reviewed: 2026-01-15
 
 
 def doc_page(title: str, summary: str, extra: str = "") -> str:
-    body = "\n\n".join(MARKDOWN_PAYLOADS + TEXT_PAYLOADS)
+    body = "\n\n".join(MARKUP_PAYLOADS)
     return f"---\ntitle: {q(title)}\nsummary: {q(summary)}\n{extra}---\n{body}\n"
 
 
@@ -184,11 +190,18 @@ def hostile_site(tmp_path_factory) -> Path:
 
 
 def test_every_field_holds_a_payload_and_there_are_at_least_40():
-    assert len(TEXT_PAYLOADS) + len(URL_PAYLOADS) + len(MARKDOWN_PAYLOADS) >= 40
+    assert len(TEXT_PAYLOADS) + len(URL_PAYLOADS) + len(MARKDOWN_PAYLOADS) + len(LINK_PAYLOADS) >= 40
     placed = {TEXT_PAYLOADS[(i * len(TEXT_FIELDS) + k) % len(TEXT_PAYLOADS)] for i in range(APPS) for k in range(len(TEXT_FIELDS))}
     assert placed == set(TEXT_PAYLOADS)
     placed_urls = {URL_PAYLOADS[(i * len(URL_FIELDS) + k) % len(URL_PAYLOADS)] for i in range(APPS) for k in range(len(URL_FIELDS))}
     assert placed_urls == set(URL_PAYLOADS)
+
+
+def test_link_payloads_are_refused_in_descriptions_and_pages():
+    from policysite.markup import render_app_markdown, render_doc_markdown
+
+    assert all(render_app_markdown(p).refusals and render_doc_markdown(p).refusals for p in LINK_PAYLOADS)
+    assert not any(render_app_markdown(p).refusals or render_doc_markdown(p).refusals for p in MARKUP_PAYLOADS)
 
 
 def serve(folder: Path):
@@ -206,6 +219,7 @@ def watched_browser(tmp_path_factory):
     from selenium.webdriver.chrome.service import Service
 
     options = chrome_options(tmp_path_factory.mktemp("xss-profile"))
+    options.add_argument(f"--host-resolver-rules=MAP {EVIL} 127.0.0.3")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     options.set_capability("unhandledPromptBehavior", "ignore")
     with pytest.MonkeyPatch.context() as mp:
