@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from . import dates, history, progress, rules, schedule
 from .cache import Store, digest_of
-from .check import Located, check_against, load_schema, validator_for
+from .check import Located, check_against, load_schema, read_schemas, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
 from .markup import check_markdown, render_app_markdown, render_doc_markdown
@@ -253,6 +253,7 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     stores, if given, keeps the cache in memory from one build to the next (the preview server),
     instead of reading it from .cache/policysite/ each time.
     """
+    read_schemas()
     kept = stores is not None
     stores = stores if kept else {}
     from . import units
@@ -297,6 +298,7 @@ def opened(stores: dict, root: Path, name: str) -> Store:
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
+    read_schemas()
     trees, checks = Store(root, "trees"), Store(root, "checks")
     try:
         return load_site(root, today=today, strict=strict, trees=trees, checks=checks)

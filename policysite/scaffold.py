@@ -13,7 +13,7 @@ from pathlib import Path
 from .check import load_schema
 from .history import parse_app
 from .problems import ContentError
-from .read import BASENAME_RE, read_yaml
+from .read import BASENAME_RE, read_capped, read_yaml
 
 MAX_BASENAME = 64
 
@@ -46,7 +46,8 @@ def app_names(root: Path) -> set[str]:
     """Return the names of the apps already in content/apps/, folded for comparison."""
     names = set()
     for path in sorted((root / "content" / "apps").glob("*.yaml")):
-        data = parse_app(path.read_bytes(), path.name) if path.is_file() else None
+        raw = read_capped(path, f"content/apps/{path.name}", [])   # never through a link, never a FIFO
+        data = parse_app(raw, path.name) if raw is not None else None
         if data and isinstance(data.get("name"), str):
             names.add(" ".join(data["name"].casefold().split()))
     return names
