@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import feed, history, pipeline, progress, read, rules
-from .cache import CACHE_DIR, Store, code_version, digest_of
+from .cache import Store, code_version, digest_of
 from .check import Located, load_schema
 from .markup import render_app_markdown
 from .model import Site
@@ -174,7 +174,7 @@ def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared 
         site = pipeline.make_site(sources, methods.data, factors.data, settings.data, [], docs, today)
     except ContentError:
         return None, problems
-    env = make_env(site, root / CACHE_DIR / "templates")
+    env = make_env(site)
     if not reads_only_its_context(env, "app.html"):
         return None, problems
     versions = history.read_versions(root, pipeline.opened(stores, root, "history"))
@@ -279,6 +279,8 @@ def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, 
             return Unit(tuple(problems)), {}
     try:
         return make_unit(_shared, src_path, data)
+    except ContentError as exc:   # a fault in a template, located on the template
+        return Unit(tuple(exc.problems)), {}
     except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
         return Unit((internal_problem(src_path, exc),)), {}
 
