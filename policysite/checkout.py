@@ -134,13 +134,7 @@ def list_files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
         except OSError as exc:
             problems.append(Problem(current, 1, 1, f"cannot read folder: {exc.strerror}"))
             continue
-        try:
-            with os.scandir(fd) as listing:
-                entries = sorted((e.name, e.is_symlink(), e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
-                                 for e in listing if not is_scratch(e.name))
-        finally:
-            os.close(fd)
-        for name, is_link, is_dir, is_file in entries:
+        for name, is_link, is_dir, is_file in _entries(fd):
             src_path = f"{current}/{name}"
             if is_link:
                 problems.append(link_problem(src_path))
@@ -151,3 +145,13 @@ def list_files(root: Path, folder: str, problems: list[Problem]) -> list[str]:
             else:
                 problems.append(special_problem(src_path))
     return sorted(found, key=lambda p: p.split("/"))
+
+
+def _entries(fd: int) -> list[tuple[str, bool, bool, bool]]:
+    """Return (name, is a link, is a folder, is a regular file) for what the open folder fd holds, hidden and scratch names left out; close fd."""
+    try:
+        with os.scandir(fd) as listing:
+            return sorted((e.name, e.is_symlink(), e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
+                          for e in listing if not is_scratch(e.name))
+    finally:
+        os.close(fd)
