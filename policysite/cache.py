@@ -49,7 +49,8 @@ def code_version() -> str:
         if TZ_VERSION.exists():  # the rules check time zone names against the machine's database
             digest.update(TZ_VERSION.read_bytes()[:64])
         for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            data = read_private(path, 1 << 22)   # a link or FIFO among the schemas is refused where they are read; here it is empty
+            digest.update(path.name.encode() + b"\0" + (data or b"") + b"\0")
         _version = digest.hexdigest()
     return _version
 
@@ -160,14 +161,14 @@ def unseal(key: bytes, name: str, line: bytes) -> bytes | None:
     return payload if hmac.compare_digest(mac, expected.encode("ascii")) and line[MAC_CHARS:MAC_CHARS + 1] == b" " else None
 
 
-def read_private(path: Path) -> bytes | None:
-    """Read a file of the cache folder, never through a link; None if it is not there or not a regular file."""
+def read_private(path: Path, limit: int = -1) -> bytes | None:
+    """Read a file (of the cache folder), never through a link; None if it is not there or not a regular file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
-        return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        return handle.read(limit) if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
 def write_private(path: Path, data: bytes, append: bool = False) -> None:

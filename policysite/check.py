@@ -18,12 +18,14 @@ from pathlib import Path
 import fastjsonschema
 import jsonschema
 
-from .loader import Node
-from .problems import Problem, clip, did_you_mean
+from .checkout import read_capped
+from .loader import Node, decode_text
+from .problems import ContentError, Problem, clip, did_you_mean
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})$")
-RESPONSE_RE = re.compile(r"^([1-9][0-9]*) +(business +)?(hour|day)s?$")
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"   # beside the code; read as hostile all the same
+SCHEMA_FILES = ("app.schema.json", "config.schema.json", "feed.schema.json", "changes.schema.json")
+INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})\Z")
+RESPONSE_RE = re.compile(r"^([1-9][0-9]*) +(business +)?(hour|day)s?\Z")
 NULLS = {"", "~", "null", "Null", "NULL"}
 TYPE_WORDS = {
     "boolean": "true or false", "string": "text", "object": "a mapping of fields",
@@ -55,8 +57,32 @@ PATTERN_WORDS = {
 
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
-    """Load a schema file from the repository's schema/ folder."""
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    """Load a schema file from the repository's schema/ folder, never through a link; raise ContentError if it cannot be."""
+    src_path = f"{SCHEMA_DIR.name}/{name}"
+    problems: list[Problem] = []
+    data = read_capped(SCHEMA_DIR / name, src_path, problems)
+    text, found = decode_text(data, src_path) if data is not None else (None, [])
+    problems += found
+    if text is not None and not found:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(src_path, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}"))
+        except RecursionError:
+            problems.append(Problem(src_path, 1, 1, "not valid JSON: nested too deeply"))
+    raise ContentError(problems)
+
+
+def read_schemas() -> None:
+    """Read every schema the build uses, first: raise ContentError with every problem they have."""
+    problems: list[Problem] = []
+    for name in SCHEMA_FILES:
+        try:
+            load_schema(name)
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))   # a linked schema/ is one problem, not one per file
 
 
 @lru_cache(maxsize=None)

@@ -13,7 +13,7 @@ import os
 import re
 
 REVIEW_MONTHS = 12
-_EPOCH_RE = re.compile(r"^[0-9]+$")
+_EPOCH_RE = re.compile(r"^[0-9]+\Z")
 
 
 class DateSettingError(ValueError):

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from . import dates, history, progress, rules, schedule
 from .cache import Store, digest_of
 from .codec import named
-from .check import Located, check_against, load_schema, validator_for
+from .check import Located, check_against, load_schema, read_schemas, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
 from .feed import check_changes, check_feed, publish_changes_schema, render_feed
 from .markup import check_markdown, render_app_markdown, render_doc_markdown
@@ -261,6 +261,7 @@ def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, stri
     stores, if given, keeps the cache in memory from one build to the next (the preview server),
     instead of reading it from the cache folder (cache.py) each time.
     """
+    read_schemas()
     kept = stores is not None
     stores = stores if kept else {}
     from . import units
@@ -316,6 +317,7 @@ def store_classes(name: str) -> dict[str, type]:
 
 def check(root: Path, *, today: datetime.date | None = None, strict: bool = False) -> Site:
     """Check all content without writing anything; raise ContentError on problems."""
+    read_schemas()
     trees, checks = (Store(root, name, store_classes(name)) for name in ("trees", "checks"))
     try:
         return load_site(root, today=today, strict=strict, trees=trees, checks=checks)

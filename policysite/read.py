@@ -6,30 +6,30 @@ Paths are repo-relative (src_path), as error messages print them.
 from __future__ import annotations
 
 import ctypes
-import errno
 import multiprocessing
 import os
 import re
 import signal
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress
 from .cache import Store, digest_of
-from .loader import MAX_FILE_BYTES, Node, decode_text, parse_yaml
+from .checkout import is_scratch, link_problem, list_files, read_capped
+from .loader import Node, decode_text, parse_yaml
 from .problems import Problem, internal_problem
 
-BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
-DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*\Z")   # \Z: $ would take a name ending in a line break
+DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 # Top-level site paths a document may not take, because the build writes them itself.
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
 PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
-SYMLINK_MESSAGE = "symbolic links are not allowed in content/; commit a real file"
+NO_APPS_MESSAGE = "no app files; the site needs at least one content/apps/<basename>.yaml (build.py new <basename> writes one)"
+MAX_STATIC_BYTES = 1024 * 1024   # a hundred times the largest asset the site ships; every file is held in memory
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,48 @@ def read_sources(root: Path, trees: Store | None = None, *, apps: bool = True) -
         app_files.append(read_yaml(root, path, problems, trees, parsed))
         progress.step("reading", done, len(app_paths))
     docs = tuple(read_docs(root, problems))
-    templates = {p.relative_to(root / "templates").as_posix(): p.read_text(encoding="utf-8")
-                 for p in sorted((root / "templates").rglob("*")) if p.is_file()}
-    static = {static_dest(p.relative_to(root / "static").as_posix()): p.read_bytes()
-              for p in sorted((root / "static").rglob("*")) if p.is_file()}
-    return Sources(methods, factors, settings, tuple(app_files), docs, templates, static, tuple(problems))
+    templates, static = read_templates(root, problems), read_static(root, problems)
+    # A linked content/ is reported once, not again for every file read through it.
+    return Sources(methods, factors, settings, tuple(app_files), docs, templates, static, tuple(dict.fromkeys(problems)))
+
+
+def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
+    """Read templates/ as text, by name under it; hidden and editor scratch files are not templates."""
+    paths = list_files(root, "templates", problems)
+    clashing = colliding(paths, problems)
+    out = {}
+    for src_path in (p for p in paths if p not in clashing):
+        data = read_capped(root / src_path, src_path, problems)
+        text, found = decode_text(data, src_path) if data is not None else (None, [])
+        problems.extend(found)
+        if text is not None and not found:
+            out[src_path.removeprefix("templates/")] = text
+    return out
+
+
+def read_static(root: Path, problems: list[Problem]) -> dict[str, bytes]:
+    """Read static/ as bytes, by where each file is published; hidden and editor scratch files are not published."""
+    paths = list_files(root, "static", problems)
+    clashing = colliding(paths, problems)
+    out = {}
+    for src_path in (p for p in paths if p not in clashing):
+        data = read_capped(root / src_path, src_path, problems, MAX_STATIC_BYTES)
+        if data is not None and len(data) > MAX_STATIC_BYTES:
+            problems.append(Problem(src_path, 1, 1, f"file is larger than the limit of {MAX_STATIC_BYTES} bytes; "
+                                                    "static/ holds the site's own small assets"))
+        elif data is not None:
+            out[static_dest(src_path.removeprefix("static/"))] = data
+    return out
 
 
 def static_dest(rel_path: str) -> str:
     """Return where a file of static/ is published: static/embed/ at embed/ (other sites load it), the rest under assets/."""
     return rel_path if rel_path.startswith("embed/") else "assets/" + rel_path
+
+
+def static_source(dest_path: str) -> str:
+    """Return the file of static/ published at dest_path (the reverse of static_dest)."""
+    return "static/" + dest_path.removeprefix("assets/")
 
 
 def rel(root: Path, path: Path) -> str:
@@ -102,21 +134,6 @@ def rel(root: Path, path: Path) -> str:
     if os.sep == "/" and text.startswith(prefix + "/"):
         return text[len(prefix) + 1:]   # the same answer as below, without pathlib's cost on 10,000 files
     return path.relative_to(root).as_posix()
-
-
-def read_capped(path: Path, src_path: str, problems: list[Problem]) -> bytes | None:
-    """Read a regular file, never through a symbolic link and never more than the size limit."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        message = SYMLINK_MESSAGE if exc.errno == errno.ELOOP else f"cannot read file: {exc.strerror}"
-        problems.append(Problem(src_path, 1, 1, message))
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            problems.append(Problem(src_path, 1, 1, "not a regular file; content/ holds only text files"))
-            return None
-        return handle.read(MAX_FILE_BYTES + 1)  # one byte more than allowed is enough to say it is too big
 
 
 def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None, parsed: dict | None = None) -> YamlFile:
@@ -235,14 +252,9 @@ def _shift(node: Node | None, lines: int) -> None:
 def is_real_dir(root: Path, path: Path, problems: list[Problem]) -> bool:
     """Say whether path is a folder we may read, reporting one that is a symbolic link."""
     if path.is_symlink():
-        problems.append(Problem(rel(root, path), 1, 1, SYMLINK_MESSAGE))
+        problems.append(link_problem(rel(root, path)))
         return False
     return path.is_dir()
-
-
-def is_scratch(name: str) -> bool:
-    """Return True for an editor's working file (vim's .x.yaml.swp, x.yaml~, emacs' #x.yaml#) or another hidden file: never content."""
-    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
 def fold_name(name: str) -> str:
@@ -282,10 +294,13 @@ def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
 def list_app_names(root: Path, problems: list[Problem]) -> list[str]:
     """Return the file names of content/apps/*.yaml in name order, reporting files that cannot be apps."""
     content, apps_dir = root / "content", root / "content" / "apps"
-    if not (is_real_dir(root, content, []) and is_real_dir(root, apps_dir, problems)):
+    if not is_real_dir(root, content, []) or apps_dir.is_symlink():
+        is_real_dir(root, apps_dir, problems)
         return []
-    entries = {e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)}
+    entries = {e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)} if apps_dir.is_dir() else {}
     prefix = rel(root, apps_dir) + "/"
+    if not entries:   # an empty catalogue and feed would tell Webconfig that every app is gone
+        problems.append(Problem(prefix[:-1], 1, 1, NO_APPS_MESSAGE))
     clashing = colliding([prefix + name for name in entries], problems)
     found = []
     for name, entry in entries.items():   # in name order
@@ -294,7 +309,7 @@ def list_app_names(root: Path, problems: list[Problem]) -> list[str]:
         if src_path in clashing:
             continue
         if entry.is_symlink():
-            problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
+            problems.append(link_problem(src_path))
         elif not name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
             problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
         elif not BASENAME_RE.match(stem):
@@ -320,7 +335,7 @@ def read_docs(root: Path, problems: list[Problem]) -> list[DocFile]:
         if path in clashing:
             continue
         if path.is_symlink():
-            problems.append(Problem(src_path, 1, 1, SYMLINK_MESSAGE))
+            problems.append(link_problem(src_path))
             continue
         if path.is_dir():
             continue
@@ -350,7 +365,7 @@ def split_front_matter(data: bytes, src_path: str, doc_id: str, problems: list[P
     if text is None or found:
         problems.extend(found)
         return DocFile(src_path, doc_id, None, "", 1)
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")   # Windows line endings read as Unix ones (decode_text refused a lone CR)
     if lines[0].rstrip() != "---":
         problems.append(Problem(src_path, 1, 1, "expected front matter starting with '---' on the first line"))
         return DocFile(src_path, doc_id, None, text, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
@@ -12,27 +11,27 @@ import jinja2.meta
 from . import progress
 from .model import App, Doc, Method, Site, contrast_ratio
 from .problems import ContentError, Problem, internal_problem
+from .read import fold_name, static_source
+from .sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
 DARK_OUTLINE_CONTRAST = 4.5
 
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
+METHODS_CSS = "assets/methods.css"
+REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", EMBED_EXAMPLE, "404.html", "sitemap.xml", "methods.css",
+                      "_catalogue_row.html")
 
 
-def make_env(site: Site, bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """Make the Jinja environment over the templates read with the sources.
+def make_env(site: Site) -> jinja2.Environment:
+    """Make the sandboxed Jinja environment over the templates read with the sources, every template compiled.
 
-    bytecode_dir, if given, keeps the compiled templates between builds (Jinja keys them by the
-    template's source and its own version).
+    Raises ContentError naming each template that is missing or does not compile. Compiled
+    templates are never kept on disk: nothing a checkout can carry is ever loaded as code.
     """
-    cache = None
-    if bytecode_dir is not None:
-        bytecode_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
-    env = jinja2.Environment(
-        bytecode_cache=cache,
-        loader=jinja2.DictLoader(dict(site.templates)),
+    env = TemplateSandbox(
+        loader=SourceLoader(dict(site.templates)),
         autoescape=True,                       # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -40,6 +39,17 @@ def make_env(site: Site, bytecode_dir: Path | None = None) -> jinja2.Environment
         keep_trailing_newline=True,
     )
     env.globals.update(site=site, settings=site.settings, methods=site.methods)
+    problems = [Problem(f"templates/{name}", 1, 1, "the build makes pages from this template; restore it")
+                for name in REQUIRED_TEMPLATES if name not in site.templates]
+    for name in sorted(site.templates):
+        try:
+            env.get_template(name)
+        except ContentError as exc:
+            problems += exc.problems
+        except Exception as exc:  # noqa: BLE001 - the lexer's own failures (a 5000-digit number) bypass Jinja's handling
+            problems.append(Problem(f"templates/{name}", 1, 1, describe_fault(exc)))
+    if problems:
+        raise ContentError(problems)
     return env
 
 
@@ -60,7 +70,7 @@ def root_for(dest_path: str) -> str:
 
 def render_pages(site: Site, *, rows: dict[str, str] | None = None, env: jinja2.Environment | None = None,
                  app_pages: bool = True) -> Outputs:
-    """Render every HTML page, the sitemap, the generated CSS and the static files.
+    """Render every HTML page, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
 
     rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the
     apps' own pages are left out (the build renders them app by app).
@@ -70,47 +80,79 @@ def render_pages(site: Site, *, rows: dict[str, str] | None = None, env: jinja2.
     base = site.settings.base_url
     problems: list[Problem] = []
 
+    def made(dest: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one template into dest; a fault becomes a problem (see collect)."""
+        text = collect(problems, lambda: env.get_template(name).render(**ctx), src_path)
+        if text is not None:
+            out.add(dest, text)
+
     def page(url: str, name: str, src_path: str | None = None, **ctx) -> None:
-        """Render one page; a failure on a page of one file becomes a problem for that file."""
+        """Render one page at url."""
         dest = f"{url}index.html"
-        try:
-            out.add(dest, env.get_template(name).render(root=root_for(dest), dest_path=dest, canonical=base + url, **ctx))
-        except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
-            if src_path is None:
-                raise
-            problems.append(internal_problem(src_path, exc))
+        made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
 
     if rows is None:
-        rows = {a.basename: catalogue_row(env, a) for a in site.apps}
-    page("", "index.html", **catalogue_context(site.apps, rows))
+        rows = collect(problems, lambda: {a.basename: catalogue_row(env, a) for a in site.apps})
+    if rows is not None:
+        page("", "index.html", **catalogue_context(site.apps, rows))
     for done, app in enumerate(site.apps if app_pages else (), 1):
         progress.step("rendering", done, len(site.apps))
         page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
-    if problems:
-        raise ContentError(problems)
-    out.add(EMBED_EXAMPLE, env.get_template(EMBED_EXAMPLE).render(
-        root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE, canonical=base + EMBED_EXAMPLE, **embed_context(site)))
+    made(EMBED_EXAMPLE, EMBED_EXAMPLE, root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE,
+         canonical=base + EMBED_EXAMPLE, **embed_context(site))
     # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
-    out.add("404.html", env.get_template("404.html").render(root=urlsplit(base).path, dest_path="404.html", canonical=None))
-    out.add("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap_entries(site)))
-    out.add("assets/methods.css", env.get_template("methods.css").render(dark_outlines={m.id: dark_outline(m) for m in site.methods}))
-    for dest_path, data in site.static.items():
-        out.add(dest_path, data)
+    made("404.html", "404.html", root=urlsplit(base).path, dest_path="404.html", canonical=None)
+    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site))
+    made(METHODS_CSS, "methods.css", dark_outlines={m.id: dark_outline(m) for m in site.methods})
+    add_static(site, out, problems)
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))   # a faulty app.html fails every app's page the same way
     return out
+
+
+def collect(problems: list[Problem], make, src_path: str | None = None):
+    """Return make(), or None with its problems added: a fault of the template is located on the template,
+    another failure on src_path, the file whose page it is; with no such file, on the template line it
+    arose on (raised if it arose in no template: a bug of ours)."""
+    try:
+        return make()
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
+        problem = internal_problem(src_path, exc) if src_path else template_problem(exc)
+        if problem is None:
+            raise
+        problems.append(problem)
+    return None
+
+
+def add_static(site: Site, out: Outputs, problems: list[Problem]) -> None:
+    """Add the files of static/, refusing one that would be published where the build makes a file itself."""
+    made = {fold_name(dest) for dest in out}   # folded: on macOS or Windows the two would be one file
+    for dest_path, data in site.static.items():
+        if fold_name(dest_path) in made:
+            problems.append(Problem(static_source(dest_path), 1, 1,
+                                    f"would be published at {dest_path}, where the build makes a file of its own; rename it"))
+        else:
+            out.add(dest_path, data)
 
 
 def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
     """Return True if a template and every template it pulls in never read the whole site (the global 'site')."""
-    bare = jinja2.Environment(loader=env.loader)  # meta leaves out the names an environment has as globals
+    # meta leaves out the names an environment has as globals; sandboxed, as parsing folds constants ('10 ** 10 ** 10')
+    bare = TemplateSandbox(loader=env.loader)
     seen, todo = set(), [name]
     while todo:
         current = todo.pop()
         if current in seen:
             continue
         seen.add(current)
-        tree = bare.parse(env.loader.get_source(env, current)[0])
+        try:
+            tree = bare.parse(env.loader.get_source(env, current)[0])
+        except jinja2.TemplateError:   # missing or broken: the whole build reports it on the template
+            return False
         if "site" in jinja2.meta.find_undeclared_variables(tree):
             return False
         for ref in jinja2.meta.find_referenced_templates(tree):
@@ -127,8 +169,13 @@ def group_by_category(apps) -> list[tuple[str, list]]:
 
 
 def catalogue_row(env: jinja2.Environment, app: App) -> str:
-    """Render one app's row of the catalogue."""
-    return env.get_template("_catalogue_row.html").module.row(app, root_for("index.html"))
+    """Render one app's row of the catalogue; a fault in the template raises ContentError, as render() does."""
+    try:
+        return env.get_template("_catalogue_row.html").module.row(app, root_for("index.html"))
+    except ContentError:
+        raise
+    except Exception:  # noqa: BLE001 - a macro called from Python bypasses Jinja's own handling
+        env.handle_exception()
 
 
 def catalogue_context(apps, rows: dict[str, str]) -> dict:

@@ -46,7 +46,7 @@ def app_names(root: Path) -> set[str]:
     """Return the names of the apps already in content/apps/, folded for comparison."""
     names = set()
     for path in sorted((root / "content" / "apps").glob("*.yaml")):
-        raw = read_capped(path, path.name, [])   # never through a link, never more than a file may hold
+        raw = read_capped(path, f"content/apps/{path.name}", [])   # never through a link, never a FIFO
         data = parse_app(raw, path.name) if raw is not None else None
         if data and isinstance(data.get("name"), str):
             names.add(" ".join(data["name"].casefold().split()))

@@ -279,6 +279,8 @@ def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, 
             return Unit(tuple(problems)), {}
     try:
         return make_unit(_shared, src_path, data)
+    except ContentError as exc:   # a fault in a template, located on the template
+        return Unit(tuple(exc.problems)), {}
     except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
         return Unit((internal_problem(src_path, exc),)), {}
 
