@@ -342,3 +342,10 @@ def test_a_port_out_of_range_is_a_usage_error(project, port):
                             capture_output=True, text=True, timeout=WAIT)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"error: --port: expected 1 to 65535, got {port}\n"
+
+
+@pytest.mark.parametrize("site, status", [(b"cross-site", 403), (b"same-site", 403), (b"same-origin", 200), (None, 200)])
+def test_another_sites_page_cannot_force_a_reload(served, site, status):
+    """An <img src="http://127.0.0.1:8000/forcereload"> on any page would reload every open preview."""
+    extra = [b"Sec-Fetch-Site: " + site] if site else []
+    assert get(served.port, b"/forcereload", b"127.0.0.1:%d" % served.port, *extra)[0] == status

@@ -265,3 +265,18 @@ def test_new_refuses_to_write_through_a_linked_apps_folder(project, tmp_path, ca
     assert project.run("new", "web_proxy", capsys=capsys) == (
         1, "", "error: content/apps is a symbolic link; a checkout keeps its content in real folders\n")
     assert sorted(p.name for p in elsewhere.iterdir()) == ["sample_app.yaml"]
+
+
+def test_the_cache_folder_is_where_the_readme_says(monkeypatch, tmp_path):
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert ("It lives in `$POLICYSITE_CACHE_HOME`, else `$XDG_CACHE_HOME/policysite`, else "
+            "`~/.cache/policysite`, one folder per checkout") in readme
+    monkeypatch.setenv("POLICYSITE_CACHE_HOME", str(tmp_path / "own"))
+    assert cache.cache_home() == tmp_path / "own"
+    monkeypatch.delenv("POLICYSITE_CACHE_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_home() == tmp_path / "xdg/policysite"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_home() == tmp_path / "home/.cache/policysite"
+    assert cache.folder_for(tmp_path / "a") != cache.folder_for(tmp_path / "b")   # one folder per checkout
