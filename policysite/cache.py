@@ -19,21 +19,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
-import stat
 import sys
 from pathlib import Path
 
 from . import codec
+from .cachehome import KEY_BYTES, cache_home, folder_for, open_folder, read_private, write_private  # noqa: F401 (the cache's API)
 
 _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
-_folders: dict[str, tuple[Path, bytes] | None] = {}
 # Libraries whose versions can change what a build makes of the same input.
 LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna")
 TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
-KEY_BYTES = 32
 MAC_CHARS = 64
 
 
@@ -60,94 +57,6 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def cache_home() -> Path:
-    """Return the user's cache folder for policysite."""
-    if os.environ.get("POLICYSITE_CACHE_HOME"):
-        return Path(os.environ["POLICYSITE_CACHE_HOME"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policysite"
-
-
-def folder_for(root: Path) -> Path | None:
-    """Return the cache folder of the checkout at root, or None where no trustworthy cache can be kept."""
-    opened = _open(root)
-    return opened[0] if opened else None
-
-
-def _open(root: Path) -> tuple[Path, bytes] | None:
-    """Return (the cache folder for root, the machine key), made if need be; None if either cannot be trusted.
-
-    root is a checkout, or an output folder; a cache inside either (or beside an output folder,
-    among its state) could have come with a checkout.
-    """
-    home = cache_home()
-    try:
-        home, root = home.resolve(), root.resolve()
-    except (OSError, RuntimeError):
-        return None
-    ident = f"{home}\0{root}"
-    if ident not in _folders:
-        _folders[ident] = None
-        if not (root == home or root in home.parents):
-            key = private_folder(home) and machine_key(home)
-            if key:
-                _folders[ident] = (home / digest_of(str(root).encode("utf-8", "surrogateescape"))[:32], key)
-    opened = _folders[ident]
-    return opened if opened and private_folder(opened[0]) else None
-
-
-def private_folder(path: Path) -> bool:
-    """Make path a folder only the user can enter (if it is not one yet); return False if it is anything else."""
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
-
-
-def machine_key(home: Path) -> bytes | None:
-    """Return the per-machine secret in home/key, making it on first use; None if it is not the user's own."""
-    path = home / "key"
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return _make_key(path)
-        except OSError:
-            return None
-        with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(fd)
-            key = handle.read(KEY_BYTES + 1)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-            return None
-        if len(key) == KEY_BYTES and not st.st_mode & 0o077:
-            return key
-        try:   # ours, but readable by others or damaged: a new key, and every entry made with the old one is void
-            os.unlink(path)
-        except OSError:
-            return None
-    return None
-
-
-def _make_key(path: Path) -> bytes | None:
-    """Write a new random key that only the user can read; None if the folder refuses (or another build won the race)."""
-    key = secrets.token_bytes(KEY_BYTES)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except FileExistsError:
-        return machine_key(path.parent) if path.is_file() else None
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-    except OSError:   # a full disk: no cache this time
-        path.unlink(missing_ok=True)
-        return None
-    return key
-
-
 def seal(key: bytes, name: str, payload: bytes) -> bytes:
     """Return one authenticated line: the HMAC of (name, code version, payload), a space, the payload."""
     mac = hmac.new(key, f"{name}\0{code_version()}\0".encode() + payload, hashlib.sha256).hexdigest()
@@ -161,40 +70,9 @@ def unseal(key: bytes, name: str, line: bytes) -> bytes | None:
     return payload if hmac.compare_digest(mac, expected.encode("ascii")) and line[MAC_CHARS:MAC_CHARS + 1] == b" " else None
 
 
-def read_private(path: Path, limit: int = -1) -> bytes | None:
-    """Read a file (of the cache folder), never through a link; None if it is not there or not a regular file."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read(limit) if stat.S_ISREG(os.fstat(fd).st_mode) else None
-
-
-def write_private(path: Path, data: bytes, append: bool = False) -> None:
-    """Write (or append to) a file of the cache folder: a new file is put in place whole."""
-    if append:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
-        with os.fdopen(fd, "ab") as handle:
-            import fcntl
-
-            fcntl.flock(handle, fcntl.LOCK_EX)  # two builds at once never interleave their lines
-            handle.write(data)
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-
-
 def load_record(root: Path, name: str, classes: dict[str, type]):
     """Return the value remembered under name for this checkout, or None."""
-    opened = _open(root)
+    opened = open_folder(root)
     data = read_private(opened[0] / f"{name}.json") if opened else None
     payload = unseal(opened[1], name, data) if data else None
     try:
@@ -205,7 +83,7 @@ def load_record(root: Path, name: str, classes: dict[str, type]):
 
 def save_record(root: Path, name: str, value, classes: dict[str, type]) -> None:
     """Remember one value under name for this checkout; never fail the build."""
-    opened = _open(root)
+    opened = open_folder(root)
     if opened:
         try:
             write_private(opened[0] / f"{name}.json", seal(opened[1], name, codec.encode(value, classes)))
@@ -215,7 +93,7 @@ def save_record(root: Path, name: str, value, classes: dict[str, type]) -> None:
 
 def forget_record(root: Path, name: str) -> None:
     """Remove what is remembered under name, if anything."""
-    opened = _open(root)
+    opened = open_folder(root)
     if opened:
         try:
             os.unlink(opened[0] / f"{name}.json")
@@ -234,7 +112,7 @@ class Store:
     def __init__(self, root: Path | None, name: str, classes: dict[str, type] | None = None):
         self.name = name
         self.classes = classes or {}
-        opened = _open(root) if root is not None else None
+        opened = open_folder(root) if root is not None else None
         self.path, self.key = (opened[0] / f"{name}.jsonl", opened[1]) if opened else (None, b"")
         self.entries: dict = {}
         self.new: dict = {}

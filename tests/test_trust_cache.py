@@ -22,7 +22,7 @@ import pytest
 
 from conftest import REPO, tree_digest
 from gitrepo import commit_all, git, init_repo
-from policysite import cache, codec, pipeline
+from policysite import cache, cachehome, codec, pipeline
 
 WAIT = 120   # seconds: a bound against hanging, not a speed check
 
@@ -178,7 +178,7 @@ def test_the_machine_key_is_private_and_a_shared_one_is_replaced(project, own_ca
     assert stat.S_IMODE(own_cache_home.stat().st_mode) == 0o700
     old = key.read_bytes()
     key.chmod(0o644)                      # others could have read it: entries sealed with it prove nothing
-    cache._folders.clear()
+    cachehome._folders.clear()
     assert project.run() == (0, "", "")
     assert key.read_bytes() != old and stat.S_IMODE(key.stat().st_mode) == 0o600
 
@@ -187,7 +187,7 @@ def test_the_machine_key_is_private_and_a_shared_one_is_replaced(project, own_ca
 def test_a_key_of_another_user_means_no_cache(project, own_cache_home):
     assert project.run() == (0, "", "")
     os.chown(own_cache_home / "key", 65534, 65534)
-    cache._folders.clear()
+    cachehome._folders.clear()
     assert cache.folder_for(project.root) is None
     assert project.run() == (0, "", "")
 
