@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import sys
 from pathlib import Path
@@ -104,7 +105,7 @@ def forget_record(root: Path, name: str) -> None:
 class Store:
     """A dictionary of results kept in one file of the checkout's cache folder.
 
-    The file is a sequence of sealed lines, each a batch of entries. A build appends only what it
+    The file is a sequence of sealed lines, each one entry. A build appends only what it
     learnt; the file is written anew when it holds too many entries that builds no longer use or
     a line does not verify. Reading stops at the first line that does not verify or decode.
     """
@@ -127,7 +128,7 @@ class Store:
         if not data:
             return
         self.valid_file = True
-        for line in data.splitlines(keepends=True):
+        for line in io.BytesIO(data):   # line by line, never a second copy of the whole file
             payload = unseal(self.key, self.name, line)
             try:
                 batch = codec.decode(payload, self.classes) if payload is not None else None
@@ -160,16 +161,17 @@ class Store:
             if not self.valid_file or unused > max(64, len(self.used) // 4):
                 self._rewrite({k: self.entries[k] for k in self.used})
             elif self.new:
-                write_private(self.path, self._line(self.new), append=True)
+                write_private(self.path, self._lines(self.new), append=True)
             self.new = {}
         except (OSError, TypeError, ValueError):
             pass
 
-    def _line(self, entries: dict) -> bytes:
-        """Return a batch of entries as one sealed line."""
-        return seal(self.key, self.name, codec.encode(entries, self.classes))
+    def _lines(self, entries: dict):
+        """Yield each entry as one sealed line: encoded one at a time, so a big store is never held twice in memory."""
+        for key, value in entries.items():
+            yield seal(self.key, self.name, codec.encode({key: value}, self.classes))
 
     def _rewrite(self, entries: dict) -> None:
         """Write the whole file anew beside the old one, then put it in place."""
-        write_private(self.path, self._line(entries) if entries else b"")
+        write_private(self.path, self._lines(entries))
         self.valid_file = True

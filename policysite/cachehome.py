@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -116,19 +117,20 @@ def read_private(path: Path, limit: int = -1) -> bytes | None:
         return handle.read(limit) if stat.S_ISREG(os.fstat(fd).st_mode) else None
 
 
-def write_private(path: Path, data: bytes, append: bool = False) -> None:
-    """Write (or append to) a file of the cache folder: a new file is put in place whole."""
+def write_private(path: Path, data: bytes | Iterable[bytes], append: bool = False) -> None:
+    """Write (or append to) a file of the cache folder, piece by piece: a new file is put in place whole."""
+    pieces = (data,) if isinstance(data, bytes) else data
     if append:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "ab") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # two builds at once never interleave their lines
-            handle.write(data)
+            handle.writelines(pieces)
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines(pieces)
         os.replace(tmp, path)
     finally:
         if os.path.lexists(tmp):
