@@ -177,10 +177,10 @@ def test_templates_autoescape_and_mark_only_sanitised_html_safe(project):
     assert all("Markup(" not in p.read_text(encoding="utf-8") for p in (REPO / "policysite").glob("*.py") if p.name != "codec.py")
 
 
-def assert_fails_with(project, capsys, expected: list[str]) -> None:
-    """Check that a build prints exactly these problems, exits 1 and leaves site/ alone."""
+def assert_fails_with(project, capsys, expected: list[str], command: str = "build") -> None:
+    """Check that a command prints exactly these problems, exits 1 and leaves site/ alone."""
     before = tree_digest(project.out) if project.out.exists() else None
-    status, out, err = project.run(capsys=capsys)
+    status, out, err = project.run(command, capsys=capsys)
     lines = err.splitlines()
     assert lines[:-1] == expected
     assert re.fullmatch(r"error: \d+ problems? in \d+ files?; site/ was not changed", lines[-1])

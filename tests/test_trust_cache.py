@@ -71,14 +71,19 @@ def forge_cache_files(root: Path, marker: Path) -> None:
     (root / ".site.manifest-1").write_bytes(payload)
 
 
-def test_forged_cache_files_in_a_checkout_run_nothing_and_change_nothing(repo, tmp_path, own_cache_home):
-    marker = tmp_path / "code-ran"
+def clean_and_hostile_clones(repo: Path, tmp_path: Path, marker: Path) -> tuple[Path, Path, dict]:
+    """Clone repo as it is, then commit forged cache files and clone again; return both and CI's environment."""
     clean = clone(repo, tmp_path / "clean")
     forge_cache_files(repo, marker)
     git(repo, "add", "-f", ".cache", ".site.manifest-1")
     commit_all(repo, "Add a cache", "2026-03-02T10:00:00Z")
     hostile = clone(repo, tmp_path / "hostile")
-    env = {**os.environ, "POLICYSITE_CACHE_HOME": str(tmp_path / "ci-cache")}
+    return clean, hostile, {**os.environ, "POLICYSITE_CACHE_HOME": str(tmp_path / "ci-cache")}
+
+
+def test_forged_cache_files_in_a_checkout_run_nothing_and_change_nothing(repo, tmp_path, own_cache_home):
+    marker = tmp_path / "code-ran"
+    clean, hostile, env = clean_and_hostile_clones(repo, tmp_path, marker)
     for args in (("check", "--format", "github"), ("check",), ()):
         for root in (clean, hostile):
             result = run(root, *args, env=env)
@@ -92,12 +97,7 @@ def test_forged_cache_files_in_a_checkout_run_nothing_and_change_nothing(repo, t
 
 def test_serve_ignores_forged_cache_files(repo, tmp_path):
     marker = tmp_path / "code-ran"
-    clean = clone(repo, tmp_path / "clean")
-    forge_cache_files(repo, marker)
-    git(repo, "add", "-f", ".cache", ".site.manifest-1")
-    commit_all(repo, "Add a cache", "2026-03-02T10:00:00Z")
-    hostile = clone(repo, tmp_path / "hostile")
-    env = {**os.environ, "POLICYSITE_CACHE_HOME": str(tmp_path / "ci-cache")}
+    clean, hostile, env = clean_and_hostile_clones(repo, tmp_path, marker)
     assert run(clean, env=env).returncode == 0
     port = free_port()
     server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(hostile), "--port", str(port)],

@@ -5,7 +5,6 @@ templates run sandboxed, and each fault is one located line, exit 1, with site/ 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LEVEL2_ARTICLE, POLICY_DOC, REPO, VALID_APP, Project, tree_digest
+from test_hostile import assert_fails_with
 from policysite import check as schema_check
 from policysite.pipeline import load_site
 from policysite.read import NO_APPS_MESSAGE
@@ -25,17 +25,6 @@ TITLE = "{{ app.name }} support policy"   # line 3 of templates/app.html
 def link_message(folder: str) -> str:
     """Return the message for a symbolic link in folder/."""
     return f"symbolic links are not allowed in {folder}/; commit a real file"
-
-
-def assert_fails_with(project, capsys, expected: list[str], command: str = "build") -> None:
-    """Check that a command prints exactly these problems, exits 1 and leaves site/ alone."""
-    before = tree_digest(project.out) if project.out.exists() else None
-    status, out, err = project.run(command, capsys=capsys)
-    lines = err.splitlines()
-    assert lines[:-1] == expected
-    assert re.fullmatch(r"error: \d+ problems? in \d+ files?; site/ was not changed", lines[-1])
-    assert (status, out) == (1, "")
-    assert (tree_digest(project.out) if project.out.exists() else None) == before
 
 
 @pytest.fixture
