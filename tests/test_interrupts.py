@@ -129,7 +129,7 @@ def test_a_build_stopped_while_writing_leaves_the_previous_site_whole_and_served
         assert proc.returncode == -signal.SIGKILL
         assert leftovers(out) == [tree.name]  # nothing could clean up: the next build must
     else:
-        assert proc.returncode == 130
+        assert proc.returncode == 130, err   # what the build said, should it end otherwise
         assert err.splitlines() == ["interrupted; site/ holds a whole site, the previous one unless the new one was already in place"]
         assert leftovers(out) == []  # the build removed its own half-written tree on the way out
     run_build(root, out)
