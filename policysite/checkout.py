@@ -62,9 +62,10 @@ def open_inside(root: str | Path, src_path: str, *, folder: bool = False) -> int
         for depth, part in enumerate(parts, 1):
             step, wants_dir = "/".join(parts[:depth]), folder or depth < len(parts)
             _check_kind(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode, step, wants_dir)   # before opening: opening a device can act on it
-            next_fd = _open_step(fd, part, step, _DIR_FLAGS if wants_dir else _FILE_FLAGS)
-            os.close(fd)
-            fd = next_fd
+            # fd names the open step before anything is closed: a Ctrl-C or SIGTERM between the two lines would
+            # otherwise have the handler below close a closed descriptor (EBADF in place of the interrupt).
+            fd, parent = _open_step(fd, part, step, _DIR_FLAGS if wants_dir else _FILE_FLAGS), fd
+            os.close(parent)
         _check_kind(os.fstat(fd).st_mode, src_path, folder)   # what was opened, in case it was swapped since
         return fd
     except BaseException:
