@@ -44,15 +44,28 @@ def resolve(schema: dict, root: dict) -> dict:
     return merged
 
 
+def follow(ref: str, root: dict) -> dict:
+    """Return the subschema a local reference points to, a $defs entry or any deeper JSON Pointer ("#/$defs/policy/properties/url")."""
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local references are supported, got {ref!r}")
+    node = root
+    for token in ref[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")  # RFC 6901 escapes, in this order
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            raise ValueError(f"reference {ref!r} points to nothing")
+    return node
+
+
 def _parts(schema: dict, root: dict) -> list[dict]:
     """Return schema's own keywords followed by those it takes from $ref and allOf."""
     own = {k: v for k, v in schema.items() if k not in ("$ref", "allOf")}
     parts = [own]
     if "$ref" in schema:
-        ref = schema["$ref"]
-        if not ref.startswith("#/$defs/"):
-            raise ValueError(f"only local references are supported, got {ref!r}")
-        parts += _parts(root["$defs"][ref.removeprefix("#/$defs/")], root)
+        parts += _parts(follow(schema["$ref"], root), root)
     for sub in schema.get("allOf", ()):
         parts += _parts(sub, root)
     return parts

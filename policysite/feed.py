@@ -29,6 +29,9 @@ BY_HASH_DIR = f"{API_DIR}/by-hash"
 SCHEMA_DIR = "schema/v1"
 # Published schema file -> the document in schema/feed.schema.json it describes (None: the root).
 PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document"}
+# Old Webconfig passes the document it fetched straight to its legend code, which reads these at the
+# top level; an app's file repeats them there (since 1.2), copied from its 'app' so they cannot differ.
+LEGACY_TOP_LEVEL = ("basename", "name", "supported")
 MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses precision
 CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
@@ -267,11 +270,17 @@ def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     return out
 
 
+def app_document(site: Site, schema: dict, app: App) -> dict:
+    """Return an app's own file: header, legend, the app in full, and at the top level what old Webconfig reads there."""
+    detail = app_detail(app, site)
+    legacy = {key: detail[key] for key in LEGACY_TOP_LEVEL}
+    return {**header(site, schema, "app.schema.json"), "legend": [legend_entry(m) for m in site.methods], "app": detail, **legacy}
+
+
 def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes], bytes, dict]:
     """Render one app's share of the feed: its files (stable and content-hashed), its entry of feed.json
     (serialised) and its entry of the index."""
-    legend = [legend_entry(m) for m in site.methods]
-    data = dump_json({**header(site, schema, "app.schema.json"), "legend": legend, "app": app_detail(app, site)})
+    data = dump_json(app_document(site, schema, app))
     digest = hashlib.sha256(data).hexdigest()
     files = {f"{APP_JSON_DIR}/{app.basename}.json": data, f"{BY_HASH_DIR}/{digest}.json": data}
     entry = dump_json(app_entry(app, site.settings.base_url))[:-1]   # without the final newline

@@ -28,49 +28,95 @@ def app_yaml(basename: str) -> dict:
 
 # --- Old Webconfig -----------------------------------------------------------------------------
 
-DRAW_ALL_OLD_STYLE = """
-const [basenames, done] = arguments;
+# call(json): hand json to the fixture's get_support_policy with an empty sidebar; return the rows it
+# drew, each a list of [bit, fill colour], one per swatch.
+OLD_WEBCONFIG_CALL = """
 const hex = (c) => '#' + c.match(/\\d+/g).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('');
-const draw = (supported) => {
-  const box = document.createElement('div');
-  document.body.append(box);
-  OLD_WEBCONFIG.draw(supported, box);
-  const out = [...box.children].map((s) => [Number(s.dataset.bit), hex(getComputedStyle(s).backgroundColor)]);
-  box.remove();
-  return out;
+const call = (json) => {
+  const sidebar = document.createElement('div');
+  document.body.append(sidebar);
+  OLD_WEBCONFIG.get_support_policy(json, sidebar);
+  const rows = [...sidebar.children].map((row) =>
+    [...row.querySelectorAll('[data-bit]')].map((s) => [Number(s.dataset.bit), hex(getComputedStyle(s).backgroundColor)]));
+  sidebar.remove();
+  return rows;
 };
+"""
+
+# The embedding page does what old Webconfig's app-details page did: fetch one app's document and hand
+# the parsed object itself to get_support_policy. Webconfig's server added `hide_support_policy` to
+# that reply; here the page adds it to the fetched object before the call (left out, false, true).
+CALL_AS_OLD_WEBCONFIG = OLD_WEBCONFIG_CALL + """
+const [paths, done] = arguments;
+const variants = {absent: undefined, false: false, true: true};
 (async () => {
-  const feed = await (await fetch('feed.json')).json();
-  const index = await (await fetch('api/v1/index.json')).json();
   const result = {};
-  for (const name of basenames) {
-    const doc = await (await fetch(`api/v1/apps/${name}.json`)).json();
-    result[name] = {
-      app_file: draw(doc.app.supported),
-      feed: draw(feed.apps.find((a) => a.basename === name).supported),
-      index: draw(index.apps.find((a) => a.basename === name).supported),
-    };
+  for (const path of paths) {
+    const reply = await fetch(path);
+    if (!reply.ok) throw new Error(`${path}: HTTP ${reply.status}`);
+    const text = await reply.text();
+    result[path] = {};
+    for (const [label, hide] of Object.entries(variants)) {
+      const json = JSON.parse(text);
+      if (hide !== undefined) json.hide_support_policy = hide;
+      result[path][label] = call(json);
+    }
+  }
+  return result;
+})().then(done, (e) => done({error: String(e)}));
+"""
+
+# feed.json and the index list each app as an object with `supported` at its top level.
+CALL_WITH_LIST_ENTRIES = OLD_WEBCONFIG_CALL + """
+const [done] = arguments;
+(async () => {
+  const result = {};
+  for (const path of ['feed.json', 'api/v1/index.json']) {
+    const list = (await (await fetch(path)).json()).apps;
+    result[path] = Object.fromEntries(list.map((entry) => [entry.basename, call(entry)]));
   }
   return result;
 })().then(done, (e) => done({error: String(e)}));
 """
 
 
-def test_old_webconfig_renderer_draws_every_app_as_its_yaml_says(browser, site_url, feed):
-    """Old code knew only `supported`: a swatch per bit, coloured when `supported & bit`, grey when not."""
+def old_webconfig_page(browser, site_url) -> dict:
+    """Open a page of the site, load the old-Webconfig fixture into it, and return its palette."""
     open_page(browser, site_url)
     browser.execute_script(OLD_WEBCONFIG_JS)
-    palette = browser.execute_script("return OLD_WEBCONFIG")
-    basenames = [p.stem for p in sorted((REPO / "content/apps").glob("*.yaml"))]
-    drawn = browser.execute_async_script(DRAW_ALL_OLD_STYLE, basenames)
+    return browser.execute_script("return {colours: OLD_WEBCONFIG.colours, grey: OLD_WEBCONFIG.grey}")
+
+
+def expected_row(basename: str, palette: dict) -> list[list]:
+    """Return the swatches old Webconfig should draw for an app: its available methods coloured, the others grey."""
+    support = app_yaml(basename)["support"]
+    return [[m["bit"], palette["colours"][str(m["bit"])] if support[m["id"]]["available"] else palette["grey"]]
+            for m in METHODS]
+
+
+def test_old_webconfig_draws_every_app_file_passed_to_it_as_fetched_as_its_yaml_says(browser, site_url, built_site):
+    """Each api/v1/apps/<basename>.json, handed whole to get_support_policy: one row, as the YAML says; none when hidden."""
+    palette = old_webconfig_page(browser, site_url)
+    basenames = sorted(p.stem for p in (built_site / "api/v1/apps").glob("*.json"))
+    assert basenames == sorted(p.stem for p in (REPO / "content/apps").glob("*.yaml"))
+    paths = [f"api/v1/apps/{name}.json" for name in basenames]
+    drawn = browser.execute_async_script(CALL_AS_OLD_WEBCONFIG, paths)
     assert "error" not in drawn, drawn
-    assert sorted(drawn) == basenames
-    for name in basenames:
-        support = app_yaml(name)["support"]
-        expected = [[m["bit"], palette["colours"][str(m["bit"])] if support[m["id"]]["available"] else palette["grey"]]
-                    for m in METHODS]
-        for source, swatches in drawn[name].items():
-            assert swatches == expected, f"{name} ({source})"
+    assert sorted(drawn) == paths
+    for name, path in zip(basenames, paths):
+        row = expected_row(name, palette)
+        assert drawn[path] == {"absent": [row], "false": [row], "true": []}, path
+
+
+def test_old_webconfig_draws_every_entry_of_feed_json_and_the_index_as_its_yaml_says(browser, site_url, feed):
+    palette = old_webconfig_page(browser, site_url)
+    drawn = browser.execute_async_script(CALL_WITH_LIST_ENTRIES)
+    assert "error" not in drawn, drawn
+    basenames = sorted(p.stem for p in (REPO / "content/apps").glob("*.yaml"))
+    for path, entries in drawn.items():
+        assert sorted(entries) == basenames, path
+        for name in basenames:
+            assert entries[name] == [expected_row(name, palette)], f"{path}: {name}"
 
 
 def test_old_webconfig_bits_are_the_legend_bits_in_order():

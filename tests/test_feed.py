@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import REPO, VALID_APP
-from policysite.feed import MAX_SAFE_INTEGER, dump_json
+from policysite.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
 from policysite.pipeline import build
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
@@ -155,6 +155,16 @@ def test_feed_apps_are_sorted_and_match_their_own_files(site_dir):
         assert document["legend"] == feed["legend"]
         assert {k: document["app"][k] for k in entry} == entry
         assert entry["json_url"] == f"{BASE_URL}api/v1/apps/{entry['basename']}.json"
+
+
+def test_each_app_file_repeats_basename_name_and_supported_at_its_top_level_as_old_webconfig_reads_them(site_dir):
+    files = sorted((site_dir / "api/v1/apps").glob("*.json"))
+    assert [p.stem for p in files] == sorted(p.stem for p in (REPO / "content/apps").glob("*.yaml"))
+    for path in files:
+        document = load(path)
+        assert {k: document[k] for k in LEGACY_TOP_LEVEL} == {k: document["app"][k] for k in LEGACY_TOP_LEVEL}, path.name
+        assert document["basename"] == path.stem
+    assert LEGACY_TOP_LEVEL == ("basename", "name", "supported")
 
 
 def test_index_lists_every_app_with_the_hash_of_its_file(site_dir):

@@ -1,8 +1,9 @@
 """The compatibility guard: the feed schema may only grow within a major version.
 
-schema/released/feed.schema.json is the last released schema. test_current_schema_keeps_the_released_contract
-is the guard itself; the other tests show that it fails on each kind of breaking change, using the same
-function on altered copies written to disk.
+schema/released/ holds every released feed schema as it was published, one file per version
+(feed-<version>.schema.json). test_current_schema_keeps_the_contract_of_every_release is the guard
+itself; the other tests show that it fails on each kind of breaking change, using the same function
+on altered copies written to disk. They alter the 1.0 copy, which never changes again.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from policysite.compat import check_compatible
+from policysite.compat import check_compatible, version_of
 from policysite.feed import API_DIR, SCHEMA_DIR
 
 CURRENT = REPO / "schema/feed.schema.json"
-RELEASED = REPO / "schema/released/feed.schema.json"
+RELEASED_DIR = REPO / "schema/released"
+RELEASED = RELEASED_DIR / "feed-1.0.schema.json"
+RELEASED_NAME = re.compile(r"feed-(\d+\.\d+)\.schema\.json")
 
 
 def compat_failures(released_path: Path, current_path: Path) -> list[str]:
@@ -28,8 +31,33 @@ def compat_failures(released_path: Path, current_path: Path) -> list[str]:
                             json.loads(current_path.read_text(encoding="utf-8")))
 
 
-def test_current_schema_keeps_the_released_contract():
-    assert compat_failures(RELEASED, CURRENT) == []
+def released_copies() -> list[Path]:
+    """Return the released schema files, oldest version first."""
+    paths = sorted(RELEASED_DIR.iterdir())
+    strays = [p.name for p in paths if not RELEASED_NAME.fullmatch(p.name)]
+    assert strays == [], f"schema/released/ holds only feed-<version>.schema.json files, not {strays}"
+    return sorted(paths, key=lambda p: version_of({"x-version": RELEASED_NAME.fullmatch(p.name).group(1)}))
+
+
+def test_current_schema_keeps_the_contract_of_every_release():
+    failures = {p.name: compat_failures(p, CURRENT) for p in released_copies()}
+    assert failures == {p.name: [] for p in released_copies()}
+
+
+def test_each_released_copy_is_named_by_its_version_and_keeps_the_contract_of_the_one_before():
+    copies = released_copies()
+    assert copies[0].name == "feed-1.0.schema.json"
+    for path in copies:
+        assert json.loads(path.read_text(encoding="utf-8"))["x-version"] == RELEASED_NAME.fullmatch(path.name).group(1)
+    for before, after in zip(copies, copies[1:]):
+        assert compat_failures(before, after) == [], f"{before.name} -> {after.name}"
+
+
+def test_the_current_version_is_the_last_release_or_the_next_one():
+    """A version is released once: x-version may run one minor ahead of the last copy while fields are added."""
+    last = version_of(json.loads(released_copies()[-1].read_text(encoding="utf-8")))
+    current = version_of(json.loads(CURRENT.read_text(encoding="utf-8")))
+    assert current in (last, (last[0], last[1] + 1), (last[0] + 1, 0)), (current, last)
 
 
 def test_version_names_the_published_paths_and_matches_the_document_pattern():
@@ -37,8 +65,9 @@ def test_version_names_the_published_paths_and_matches_the_document_pattern():
     major = schema["x-version"].split(".")[0]
     assert API_DIR == f"api/v{major}" and SCHEMA_DIR == f"schema/v{major}"
     assert re.fullmatch(schema["$defs"]["feed_version"]["pattern"], schema["x-version"])
-    released = json.loads(RELEASED.read_text(encoding="utf-8"))
-    assert re.fullmatch(schema["$defs"]["feed_version"]["pattern"], released["x-version"])
+    for path in released_copies():
+        released = json.loads(path.read_text(encoding="utf-8"))
+        assert re.fullmatch(schema["$defs"]["feed_version"]["pattern"], released["x-version"]), path.name
 
 
 @pytest.fixture
@@ -191,3 +220,56 @@ def test_removing_a_published_document_is_breaking(tmp_path, released):
     current = copy.deepcopy(released)
     del current["$defs"]["index_document"]
     assert compat_failures(*write_pair(tmp_path, released, current))[0] == "index.schema.json: document removed"
+
+
+@pytest.fixture
+def current() -> dict:
+    return json.loads(CURRENT.read_text(encoding="utf-8"))
+
+
+def next_minor(schema: dict) -> dict:
+    """Return a copy of schema with the next minor version, as the next release would carry."""
+    major, minor = version_of(schema)
+    return {**copy.deepcopy(schema), "x-version": f"{major}.{minor + 1}"}
+
+
+def test_the_top_level_fields_for_old_webconfig_are_allowed_as_a_minor_addition(tmp_path):
+    released_1_1 = json.loads((RELEASED_DIR / "feed-1.1.schema.json").read_text(encoding="utf-8"))
+    assert not {"basename", "name", "supported"} & set(released_1_1["$defs"]["app_document"]["properties"])
+    current = json.loads(CURRENT.read_text(encoding="utf-8"))
+    assert {"basename", "name", "supported"} <= set(current["$defs"]["app_document"]["properties"])
+    assert compat_failures(*write_pair(tmp_path, released_1_1, current)) == []
+
+
+def test_once_released_the_top_level_supported_can_be_neither_removed_nor_renamed(tmp_path, current):
+    removed, renamed = next_minor(current), next_minor(current)
+    del removed["$defs"]["app_document"]["properties"]["supported"]
+    props = renamed["$defs"]["app_document"]["properties"]
+    props["supported_bits"] = props.pop("supported")
+    assert compat_failures(*write_pair(tmp_path, current, removed)) == [
+        "app.schema.json: $.supported: field removed",
+        "1 breaking changes within major version 1: keep the old fields, or publish version 2.0"]
+    assert compat_failures(*write_pair(tmp_path, current, renamed)) == [
+        "app.schema.json: $.supported: field removed; renamed to 'supported_bits'? A rename is a removal",
+        "1 breaking changes within major version 1: keep the old fields, or publish version 2.0"]
+
+
+def test_a_change_reached_through_a_reference_into_another_definition_is_caught(tmp_path, current):
+    """Scheduled changes take each method field by a pointer into $defs/policy, so a change there shows in both places."""
+    changed = next_minor(current)
+    changed["$defs"]["policy"]["properties"]["email"]["type"] = "integer"
+    failures = compat_failures(*write_pair(tmp_path, current, changed))
+    assert "app.schema.json: $.app.announced[].email: type changed from string to integer" in failures
+    assert "app.schema.json: $.app.methods[].email: type changed from string to integer" in failures
+
+
+@pytest.mark.parametrize("ref, message", [
+    ("#/$defs/policy/properties/nothing", "reference '#/$defs/policy/properties/nothing' points to nothing"),
+    ("#/$defs/app_detail/allOf/7", "reference '#/$defs/app_detail/allOf/7' points to nothing"),
+    ("other.json#/x", "only local references are supported, got 'other.json#/x'"),
+])
+def test_a_reference_the_guard_cannot_follow_is_named(tmp_path, current, ref, message):
+    changed = next_minor(current)
+    changed["$defs"]["app_document"]["properties"]["app"] = {"$ref": ref}
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        compat_failures(*write_pair(tmp_path, current, changed))
