@@ -20,6 +20,7 @@ def quiet_interrupt(kind, value, traceback) -> None:
 sys.excepthook = quiet_interrupt
 
 from policysite.dates import DateSettingError, today as build_date
+from policysite.gitread import GitError
 from policysite.problems import ContentError, Problem, printable, report_lines, summarise
 
 ROOT = Path(__file__).resolve().parent
@@ -30,6 +31,7 @@ COMMANDS = {
     "new": "write content/apps/<basename>.yaml to fill in",
     "diff": "say what changed in the policies since a git revision",
 }
+NO_HISTORY_NOTE = "note: built without the policy history (--no-history): app pages say so, changes.json has no items"
 FORMATS = {"build": ("text", "github"), "check": ("text", "github"), "serve": ("text",), "new": ("text",),
            "diff": ("text", "markdown")}
 
@@ -49,6 +51,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--format", choices=["text", "github", "markdown"], default="text",
                         help="check/build: 'github' prints GitHub Actions annotations; diff: 'markdown' for a PR comment")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-history", action="store_true",
+                        help="build/serve: publish no policy history (without a whole git history the build refuses)")
     return parser.parse_args(argv)
 
 
@@ -60,6 +64,8 @@ def usage_error(args: argparse.Namespace) -> str | None:
         return f"{args.command} takes no argument, got {args.target!r}"
     if args.format not in FORMATS[args.command]:
         return f"--format {args.format} does not apply to {args.command}; use {' or '.join(FORMATS[args.command])}"
+    if args.no_history and args.command not in ("build", "serve"):
+        return f"--no-history does not apply to {args.command}; it is for build and serve"
     return None
 
 
@@ -89,20 +95,21 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     return 0
 
 
-def run_build(root: Path, out_dir: Path, today, strict: bool) -> tuple[int, int, tuple]:
+def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool) -> tuple[int, int, tuple]:
     """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
     from policysite import unchanged
 
-    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now())
+    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now(), with_history)
     report = unchanged.previous_report(root, out_dir, signature)
     if report is None:
         from policysite import progress
+        from policysite.history import PUBLISH
         from policysite.pipeline import build
 
         if sys.stdout.isatty():
             progress.enable()
         try:
-            site = build(root, out_dir, today=today, strict=strict)
+            site = build(root, out_dir, today=today, strict=strict, history_mode=PUBLISH if with_history else None)
         finally:
             progress.disable()
         report = (len(site.apps), len(site.docs), site.warnings)
@@ -147,18 +154,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
         elif args.command == "serve":
             from policysite.serve import serve
-            return serve(root, out_dir, args.host, args.port)
+            return serve(root, out_dir, args.host, args.port, not args.no_history)
         elif args.command == "new":
             return run_new(root, args.target, today)
         elif args.command == "diff":
             return run_diff(root, args.target, args.format, args.strict, today)
         else:
-            apps, docs, warnings = run_build(root, out_dir, today, args.strict)
+            apps, docs, warnings = run_build(root, out_dir, today, args.strict, not args.no_history)
             print_problems(list(warnings), args.format)
             print(f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}" + warning_note(warnings))
+            if args.no_history:
+                print(NO_HISTORY_NOTE)
     except ContentError as exc:
         print_problems(exc.problems, args.format)
         print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
+        return 1
+    except GitError as exc:   # git cannot give the whole history: say how to fix it, publish nothing
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"interrupted; {printable(out_dir.name)}/ holds a whole site, the previous one unless the new one was already in place",

@@ -170,7 +170,7 @@ def app_detail(app: App, site: Site) -> dict:
         "factors": [{"id": r.factor.id, "title": r.factor.title, "level": r.level.id, "note": r.note} for r in app.ratings],
         "level2": {"covered": app.level2_covered, "articles": [site.settings.base_url + f"level2/{a}/" for a in app.level2_articles]},
         "announced": [announcement_entry(a) for a in app.announced],
-        "history": [history_entry(h) for h in app.history],
+        "history": [history_entry(h) for h in app.history or ()],   # empty: this build published no history
     })
     return entry
 
@@ -246,7 +246,7 @@ def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
     """
     base = site.settings.base_url
     items = []
-    for position, entry in enumerate(app.history):
+    for position, entry in enumerate(app.history or ()):
         url = f"{base}{app.url}#change-{entry.key}"
         more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
         items.append(((-entry.when.timestamp(), app.basename, position), {

@@ -9,7 +9,9 @@ out, never guessed at.
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -22,24 +24,54 @@ _HEADER_RE = re.compile(rb"\n?(" + _ID + rb") ([0-9]*)")
 _CHANGE_RE = re.compile(rb"\n?:[0-7]{6} ([0-7]{6}) " + _ID + rb" (" + _ID + rb") [A-Z][0-9]*")
 # A reply of `git cat-file --batch`: "<id> <type> <size>", or "<id> missing".
 _REPLY_RE = re.compile(rb"(" + _ID + rb") (?:missing|([a-z]+) ([0-9]{1,19}))")
+# The real commit graph, never one rewritten by replacement refs or a grafts file (a shallow clone's
+# cut is found and refused instead), and git's messages untranslated, so a refusal can be recognised.
+GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull, "LC_ALL": "C", "LANGUAGE": ""}
+_DUBIOUS_RE = re.compile(rb"detected dubious ownership in repository at '([^\n]*)'\n")
+UNSHALLOW = "git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0"
 
 
 class GitError(Exception):
     """A git question could not be answered; the message says why, for the command line."""
 
 
-def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    """Run git in root and return its output, or None if git is missing or fails."""
+def run_git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess | None:
+    """Run git in root (see GIT_ENV) and return what it did, or None if git cannot be run."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, timeout=GIT_TIMEOUT, check=False)
+        return subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, timeout=GIT_TIMEOUT,
+                              check=False, env={**os.environ, **GIT_ENV})
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout if result.returncode == 0 else None
 
 
-def is_checkout(root: Path) -> bool:
-    """Return True if root is inside a git work tree."""
-    return git(root, "rev-parse", "--is-inside-work-tree") == b"true\n"
+def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
+    """Run git in root and return its output, or None if git is missing or fails."""
+    result = run_git(root, *args, stdin=stdin)
+    return result.stdout if result is not None and result.returncode == 0 else None
+
+
+def repository_problem(root: Path) -> tuple[str, str, str] | None:
+    """Return why git cannot give root's whole history as (kind, what is wrong, how to fix it), or None if it can.
+
+    kind is "shallow" (a clone cut short), "refused" (git will not read another user's checkout),
+    "absent" (not a git checkout) or "failed" (no git, or another failure); each is told from what git
+    answers, never guessed from the files.
+    """
+    result = run_git(root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository")
+    if result is None:
+        return "failed", "git cannot be run here", "install git"
+    if result.stdout == b"true\nfalse\n":
+        return None
+    if result.stdout == b"true\ntrue\n":
+        return "shallow", "this checkout is a shallow clone", f"fetch the whole history ({UNSHALLOW})"
+    if refused := _DUBIOUS_RE.search(result.stderr):
+        where = refused[1].decode("utf-8", "surrogateescape")
+        return ("refused", f"git refuses to read {where}, which another user owns (dubious ownership)",
+                f"if you trust it, run git config --global --add safe.directory {shlex.quote(where)}")
+    if result.returncode == 0 or b"not a git repository" in result.stderr:
+        return "absent", f"{root} is not a git checkout", "work in a clone of the repository"
+    said = result.stderr.decode("utf-8", "replace").strip().partition("\n")[0][:200]
+    return "failed", f"git cannot read {root} ({said})", "fix what git says"
 
 
 def read_objects(root: Path, object_ids: list[str], kind: bytes, batch: str = "--batch") -> dict[str, tuple[int, bytes]]:
@@ -115,11 +147,14 @@ def raw_dates(root: Path, commits: list[str]) -> dict[str, str]:
 
 def resolve_commit(root: Path, ref: str) -> str:
     """Return the commit id a ref names, or raise GitError saying why not."""
-    if not is_checkout(root):
-        raise GitError(f"{root} is not inside a git checkout, so there is nothing to compare with")
+    problem = repository_problem(root)
+    if problem and problem[0] != "shallow":   # a shallow clone may still hold the revision asked for
+        raise GitError(f"{problem[1]}, so there is nothing to compare with; {problem[2]}")
     if ref.startswith("-") or not ref:
         raise GitError(f"{ref!r} is not a git revision")
     out = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if not out and problem:
+        raise GitError(f"{ref!r} is not a commit in this shallow clone; fetch the whole history ({UNSHALLOW})")
     if not out:
         raise GitError(f"{ref!r} is not a commit in this repository (try a branch such as 'origin/main', or HEAD~1)")
     return out.decode("ascii").strip()

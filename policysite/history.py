@@ -5,8 +5,12 @@ Git brings hostile data like any file in the checkout: commit dates no calendar 
 are not files (submodules, symbolic links), file names holding any byte but NUL, messages crafted to
 look like git's own output. So only regular files are read, every reply of git is checked against
 what was asked, and the order of history is the commit graph's (first parent), never the dates'.
-Dates are committer dates (when a change entered the branch), never the wall clock. Outside a git
-checkout (or without git) there is no history and the build goes on without it.
+Dates are committer dates (when a change entered the branch), never the wall clock.
+
+History is true or refused: where git cannot give all of it (a shallow clone, a checkout git will
+not read, no checkout at all) or holds no commit of an app file, the build stops and says how to fix
+it, rather than publish a history that starts in the wrong place; building with no history at all
+(--no-history) is the maintainer's explicit choice.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from .cache import Store, digest_of
 from .check import Located, validator_for
 from .compare import PLAIN, Names, app_changes, sentence_case
 from .gitread import GitError, resolve_commit  # noqa: F401  the diff command asks git through this module
-from .gitread import commit_time, git, is_checkout, raw_dates, read_log, read_objects
+from .gitread import commit_time, git, raw_dates, read_log, read_objects, repository_problem
 from .loader import MAX_FILE_BYTES
 from .model import HistoryEntry
 from .problems import Problem
@@ -31,6 +35,12 @@ APPS_DIR = "content/apps"
 HISTORY_LIMIT = 50          # newest entries kept per app
 FILE_MODES = (b"100644", b"100755")   # regular files; gitlinks (160000), symbolic links (120000) and trees are never read
 RECOMMIT = "commit it again so git records when that is done (git commit --amend, or git rebase --force-rebase for an older commit)"
+NO_HISTORY = "or build with --no-history to publish none"
+PUBLISH, PREVIEW = "publish", "preview"   # what a file git holds no commit of is: an error, or a warning in the preview
+UNCOMMITTED = {
+    PUBLISH: f"history: git holds no commit of this file, so its history cannot be published; commit it, {NO_HISTORY}",
+    PREVIEW: "history: git holds no commit of this file yet, so its page shows no history until it is committed",
+}
 
 
 @dataclass(frozen=True)
@@ -69,13 +79,30 @@ def read_blobs(root: Path, blob_ids: list[str]) -> dict[str, bytes]:
     return {i: body for i, (_, body) in read_objects(root, small, b"blob").items()}
 
 
+def history_refusal(root: Path) -> str | None:
+    """Return the line that refuses to build root's history because git cannot give all of it, naming the fix; None if it can."""
+    problem = repository_problem(root)
+    if problem is None:
+        return None
+    kind, what, fix = problem
+    outcome = "would start at its oldest fetched commit and be wrong" if kind == "shallow" else "cannot be read"
+    return f"{what}, so the policy history {outcome}; {fix}, {NO_HISTORY}"
+
+
 def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Version]]:
-    """Return every committed version of every app file, in first-parent order, oldest first, keyed by src_path.
+    """Return every committed version of every app file, in first-parent order, oldest first, keyed by src_path;
+    raise GitError (history_refusal) when git cannot give the whole history.
 
     Only regular files are versions. Versions that cannot be read as a mapping are left out (the
     site kept the one before); a version whose commit has no real date is kept, for check_versions to report.
     """
-    changes = [c for c in read_log(root, APPS_DIR) or () if is_app_path(c[2])] if is_checkout(root) else []
+    if refusal := history_refusal(root):
+        raise GitError(refusal)
+    log = read_log(root, APPS_DIR)
+    if log is None and git(root, "rev-parse", "--verify", "--quiet", "HEAD"):   # with no commit yet, each file says so
+        raise GitError(f"git log gave no history this build can read, so the policy history cannot be read; "
+                       f"run git log {APPS_DIR} to see why, {NO_HISTORY}")
+    changes = [c for c in log or () if is_app_path(c[2])]
     if not changes:
         return {}
     blobs = read_blobs(root, sorted({blob for _, _, _, mode, blob in changes if mode in FILE_MODES}))
@@ -91,9 +118,13 @@ def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Vers
     return versions
 
 
-def check_versions(src_path: str, versions: list[Version], today: datetime.date) -> list[Problem]:
-    """Report each commit in an app file's history dated outside the calendar, or later than the day after the build."""
+def check_versions(src_path: str, versions: list[Version], today: datetime.date, mode: str = PUBLISH) -> list[Problem]:
+    """Report an app file git holds no commit of (a warning in the preview), and each commit in its history
+    dated outside the calendar or later than the day after the build."""
     problems = []
+    last = versions[-1] if versions else None
+    if last is None or (last.when is not None and last.data is None):   # never committed, or deleted in its last commit
+        problems.append(Problem(src_path, 1, 1, UNCOMMITTED[mode], "error" if mode == PUBLISH else "warning"))
     for v in versions:
         if v.when is None:
             problems.append(Problem(src_path, 1, 1, f"history: commit {v.commit[:12]} is dated {v.raw_date} which is not a real date; {RECOMMIT}"))

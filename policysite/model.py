@@ -132,7 +132,7 @@ class App:
     reviewed: datetime.date
     stale: bool = False                          # reviewed more than 12 months before the build's date
     announced: tuple[Announcement, ...] = ()     # scheduled changes still to come, soonest first
-    history: tuple[HistoryEntry, ...] = ()       # newest first; empty outside a git checkout
+    history: tuple[HistoryEntry, ...] | None = None   # newest first; None where the build publishes no history
 
     @property
     def url(self) -> str:

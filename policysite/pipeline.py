@@ -47,11 +47,13 @@ def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None)
     return located, found
 
 
-def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, with_history: bool = False,
+def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = False, history_mode: str | None = None,
               trees: Store | None = None, checks: Store | None = None, markdown: Store | None = None) -> Site:
     """Read and check everything under root and build the Site, or raise ContentError.
 
     Warnings do not stop the build; they travel on Site.warnings. With strict, they are errors.
+    history_mode: history.PUBLISH or history.PREVIEW to read each app's history (check_versions says
+    what each means), None for none (checking, or a build that publishes no history).
     """
     today = today or dates.today()
     # 1. Read every input file into located trees (bytes and syntax checked here).
@@ -76,9 +78,9 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
             apps.append((file.src_path, located))
     # 4. Check every document's front matter, and (building) each app file's git history.
     docs = check_docs(sources, problems)
-    versions = history.read_versions(root, trees) if with_history else {}
-    for file in sources.apps:
-        problems += history.check_versions(file.src_path, versions.get(file.src_path, []), today)
+    versions = history.read_versions(root, trees) if history_mode else {}
+    for file in sources.apps if history_mode else ():
+        problems += history.check_versions(file.src_path, versions.get(file.src_path, []), today, history_mode)
     # 5. Check links between files, only once each file is sound on its own.
     if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)
@@ -90,7 +92,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     # 7. Build the model: scheduled changes applied, Markdown rendered and sanitised.
     site = make_site(sources, methods.data, factors.data, settings.data, apps, docs, today, markdown)
     # 8. Add each app's changelog from git (build only; checking needs no history).
-    if versions:
+    if history_mode:
         site = attach_history(site, versions, today)
     return replace(site, warnings=tuple(sorted(problems)))
 
@@ -255,27 +257,29 @@ def feed_or_problems(site: Site, schema: dict) -> dict[str, bytes]:
 
 
 def build(root: Path, out_dir: Path, *, today: datetime.date | None = None, strict: bool = False,
-          stores: dict | None = None) -> Site:
-    """Build the site from root into out_dir; raise ContentError and leave out_dir alone on problems.
+          stores: dict | None = None, history_mode: str | None = history.PUBLISH) -> Site:
+    """Build the site from root into out_dir; raise ContentError (or GitError, when git cannot give the
+    whole history) and leave out_dir alone on problems.
 
     stores, if given, keeps the cache in memory from one build to the next (the preview server),
-    instead of reading it from the cache folder (cache.py) each time.
+    instead of reading it from the cache folder (cache.py) each time. history_mode: see load_site.
     """
     read_schemas()
     kept = stores is not None
     stores = stores if kept else {}
     from . import units
 
-    site = units.build(root, out_dir, today or dates.today(), strict, stores, kept)
+    site = units.build(root, out_dir, today or dates.today(), strict, stores, kept, history_mode)
     if site is not None:
         return site
-    return build_whole(root, out_dir, today=today, strict=strict, stores=stores, kept=kept)
+    return build_whole(root, out_dir, today=today, strict=strict, stores=stores, kept=kept, history_mode=history_mode)
 
 
-def build_whole(root: Path, out_dir: Path, *, today: datetime.date | None, strict: bool, stores: dict, kept: bool) -> Site:
+def build_whole(root: Path, out_dir: Path, *, today: datetime.date | None, strict: bool, stores: dict, kept: bool,
+                history_mode: str | None = history.PUBLISH) -> Site:
     """Build the site from the whole model at once: when the shared files have problems (to report
     every problem), or when app pages read the whole site."""
-    site = load_site_cached(root, today=today, strict=strict, stores=stores)
+    site = load_site_cached(root, today=today, strict=strict, stores=stores, history_mode=history_mode)
     if not kept:
         stores.clear()   # let the parsed trees go before rendering
     valid = opened(stores, root, "valid")
@@ -287,11 +291,11 @@ def build_whole(root: Path, out_dir: Path, *, today: datetime.date | None, stric
     return site
 
 
-def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool, stores: dict) -> Site:
-    """Load the site with history, using and then saving the cache kept in stores."""
+def load_site_cached(root: Path, *, today: datetime.date | None, strict: bool, stores: dict, history_mode: str | None) -> Site:
+    """Load the site for a build, using and then saving the cache kept in stores."""
     trees, checks, markdown = used = [opened(stores, root, name) for name in ("trees", "checks", "markdown")]
     try:
-        return load_site(root, today=today, strict=strict, with_history=True, trees=trees, checks=checks, markdown=markdown)
+        return load_site(root, today=today, strict=strict, history_mode=history_mode, trees=trees, checks=checks, markdown=markdown)
     finally:  # what was learnt holds even when the build stops on a problem
         for store in used:
             store.save()

@@ -14,23 +14,29 @@ import sys
 import time
 from pathlib import Path
 
+from .gitread import GitError
 from .guard import Names, check_listen, describe_listen_error, guard_livereload, refuse
+from .history import PREVIEW, history_refusal
 from .pipeline import build
-from .problems import ContentError, summarise
+from .problems import ContentError, printable, summarise
 from .watch import Settle, Tree, WatchError
 
 WATCHED = ("content", "templates", "static")
 RELOAD = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}   # livereload's message; '*': the whole page
 
 
-def rebuild(root: Path, out_dir: Path, stores: dict | None = None) -> bool:
+def rebuild(root: Path, out_dir: Path, stores: dict | None = None, history_mode: str | None = PREVIEW) -> bool:
     """Build once; on problems print them and keep the last good site. Return True on success.
 
     stores keeps the build's cache in memory between rebuilds, so a save does not reload it from disk.
+    history_mode: PREVIEW (an app file not yet committed shows no history, with a warning) or None (--no-history).
     """
     start = time.perf_counter()
     try:
-        site = build(root, out_dir, stores=stores)
+        site = build(root, out_dir, stores=stores, history_mode=history_mode)
+    except GitError as exc:   # the checkout changed under the server (its owner, a shallow fetch)
+        print(f"error: {printable(str(exc))}; still serving the last good build", file=sys.stderr, flush=True)
+        return False
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -181,8 +187,11 @@ def page_handler_class(preview, names: Names):
     return PageHandler
 
 
-def serve(root: Path, out_dir: Path, host: str, port: int) -> int:
-    """Build, then serve out_dir with live reload until interrupted; return the exit status."""
+def serve(root: Path, out_dir: Path, host: str, port: int, with_history: bool = True) -> int:
+    """Build, then serve out_dir with live reload until interrupted; return the exit status.
+
+    Without a whole git history it refuses at once, as a build does, unless with_history is False.
+    """
     if not 0 < port < 65536:
         print(f"error: --port: expected 1 to 65535, got {port}", file=sys.stderr)
         return 2
@@ -190,23 +199,29 @@ def serve(root: Path, out_dir: Path, host: str, port: int) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     root, out_dir = root.resolve(), out_dir.resolve()
+    if with_history and (refusal := history_refusal(root)):
+        print(f"error: {printable(refusal)}", file=sys.stderr)
+        return 1
+    mode = PREVIEW if with_history else None
     stores: dict = {}
     try:
-        preview = make_preview_class()(root, out_dir, port, lambda: rebuild(root, out_dir, stores))
+        preview = make_preview_class()(root, out_dir, port, lambda: rebuild(root, out_dir, stores, mode))
     except WatchError as exc:   # not Linux, or out of inotify watches: livereload's own polling still works
         print(f"{exc}; looking for changes every 0.8 s instead", file=sys.stderr)
         preview = None
-    if rebuild(root, out_dir, stores):
+    if not with_history:
+        print("note: serving without the policy history (--no-history)", flush=True)
+    if rebuild(root, out_dir, stores, mode):
         if preview:
             preview.generation = 1
     elif not out_dir.exists():
         print("nothing to serve yet; fix the problems above and save again", file=sys.stderr)
         out_dir.mkdir(parents=True)
     names = Names(host, port)
-    return run_server(make_server(root, out_dir, preview, names, stores), preview, out_dir, host, names)
+    return run_server(make_server(root, out_dir, preview, names, stores, mode), preview, out_dir, host, names)
 
 
-def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict):
+def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict, mode: str | None):
     """Return livereload's server with our watcher (or its own, polling) and handlers that refuse what guard.py refuses."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
@@ -217,7 +232,7 @@ def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict):
     else:
         server = Server()
         for name in WATCHED:
-            server.watch(str(root / name), lambda: rebuild(root, out_dir, stores))
+            server.watch(str(root / name), lambda: rebuild(root, out_dir, stores, mode))
     server.SFH = page_handler_class(preview, names)
     guard_livereload(names)
     return server

@@ -2,7 +2,7 @@
 
 The build command records a signature of everything a build depends on: the path, size, mtime and
 inode of every file and folder under content/, templates/ and static/, the code version, the build
-date, --strict, the git commit the history comes from, and the output folder. When the next build
+date, --strict and --no-history, the git commit the history comes from, and the output folder. When the next build
 finds the same signature and site/ still holds exactly what its manifest says, it has nothing to
 do: it reports what the previous build reported. Standard library only, so that answer comes
 without importing the build's libraries.
@@ -34,7 +34,8 @@ RECORD_CLASSES = {"Problem": Problem}
 RECORD = "last-build"
 
 
-def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool, started: float) -> tuple[str, dict]:
+def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool, started: float,
+                    with_history: bool = True) -> tuple[str, dict]:
     """Return a hash of everything a build depends on, and the content hash of each input file modified
     less than RACY_SECONDS before started (its size and times alone could miss a same-tick edit)."""
     digest = hashlib.sha256()
@@ -47,7 +48,8 @@ def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: boo
             if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
                 racy[path] = content_hash(path)
     head = git_head(root)
-    digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{head}\0{out_dir.absolute()}".encode("utf-8", "surrogateescape"))
+    digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{with_history}\0{head}\0{out_dir.absolute()}"
+                  .encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), racy
 
 

@@ -83,6 +83,7 @@ class Shared:
     parts: dict                 # what make_app needs of the legend and the factors
     today: datetime.date
     versions: dict              # src_path -> the app file's committed versions
+    history_mode: str | None    # pipeline.load_site says what it means
     docs: list                  # (src_path, doc_id, located) of the checked documents
     digest: str                 # hash of all of the above that a unit depends on
     env: object = None
@@ -90,15 +91,16 @@ class Shared:
     validators: tuple | None = None   # feed.document_validators
 
 
-def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict, kept: bool = False) -> Site | None:
+def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores: dict, kept: bool = False,
+          history_mode: str | None = history.PUBLISH) -> Site | None:
     """Build the site unit by unit into out_dir, or return None if it has to be built whole instead.
 
-    Raises ContentError (and leaves out_dir as it was) on problems. kept: stores lives on after
-    this build (the preview server).
+    Raises ContentError or GitError (and leaves out_dir as it was) on problems. kept: stores lives on
+    after this build (the preview server).
     """
     from .write import Publisher
 
-    shared, problems = prepare(root, today, stores, kept)
+    shared, problems = prepare(root, today, stores, kept, history_mode)
     if shared is None:
         return None
     names = read.list_app_names(root, problems)
@@ -127,18 +129,19 @@ def build(root: Path, out_dir: Path, today: datetime.date, strict: bool, stores:
     return replace(site, warnings=tuple(sorted(problems)))
 
 
-def prepare(root: Path, today: datetime.date, stores: dict, kept: bool = False) -> tuple[Shared | None, list[Problem]]:
+def prepare(root: Path, today: datetime.date, stores: dict, kept: bool = False,
+            history_mode: str | None = history.PUBLISH) -> tuple[Shared | None, list[Problem]]:
     """Read and check everything but the app files; return what units share, or None if the site must be built whole.
 
     With a problem in a shared file the whole build reports everything it can; app pages that
     read the whole site cannot be built one by one. A preview server keeps the answer (in stores)
     for as long as no shared file, the date, the code or the git commit changes.
     """
-    signature = shared_signature(root, today) if kept else None
+    signature = (shared_signature(root, today), history_mode) if kept else None
     known = stores.get("shared")
     if signature is not None and known is not None and known[0] == signature:
         return known[1], list(known[2])
-    shared, problems = read_shared(root, today, stores)
+    shared, problems = read_shared(root, today, stores, history_mode)
     if signature is not None:
         stores["shared"] = (signature, shared, tuple(problems))
     return shared, problems
@@ -163,7 +166,7 @@ def shared_signature(root: Path, today: datetime.date) -> str:
     return digest.hexdigest()
 
 
-def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared | None, list[Problem]]:
+def read_shared(root: Path, today: datetime.date, stores: dict, history_mode: str | None) -> tuple[Shared | None, list[Problem]]:
     """Read and check everything but the app files (see prepare)."""
     sources = read.read_sources(root, apps=False)
     problems = list(sources.problems)
@@ -178,13 +181,13 @@ def read_shared(root: Path, today: datetime.date, stores: dict) -> tuple[Shared 
     env = make_env(site)
     if not reads_only_its_context(env, "app.html"):
         return None, problems
-    versions = history.read_versions(root, pipeline.opened(stores, root, "history"))
+    versions = history.read_versions(root, pipeline.opened(stores, root, "history")) if history_mode else {}
     bodies = {d.src_path: d.body for d in sources.docs}
-    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0".encode())
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0".encode())
     digest.update(encode((methods.data, factors.data, settings.data, sorted(site.templates.items()),
                           [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
     parts = {"methods": site.methods, "factors": site.factors, "levels": {lv.id: lv for lv in site.levels}}
-    return Shared(site, parts, today, versions, docs, digest.hexdigest(), env, load_schema("feed.schema.json")), problems
+    return Shared(site, parts, today, versions, history_mode, docs, digest.hexdigest(), env, load_schema("feed.schema.json")), problems
 
 
 def plan(root: Path, names: list[str], shared: Shared, files: Store, units: Store,
@@ -287,7 +290,8 @@ def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, 
 
 def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[str, bytes]]:
     """Check one app file (and its history) and, if it is sound, render everything it gives the site."""
-    problems = history.check_versions(src_path, shared.versions.get(src_path, []), shared.today)
+    versions = shared.versions.get(src_path, [])
+    problems = history.check_versions(src_path, versions, shared.today, shared.history_mode) if shared.history_mode else []
     node = read.parse_text(data, src_path, problems)
     if node is None:
         return Unit(tuple(problems)), {}
@@ -301,8 +305,8 @@ def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[st
     if any(map(is_error, problems)):
         return Unit(tuple(problems)), {}
     app = pipeline.make_app_model(basename, src_path, located.data, html, shared.parts, shared.today)
-    if shared.versions:
-        app = replace(app, history=history.history_entries(shared.versions.get(src_path, []), shared.today,
+    if shared.history_mode:
+        app = replace(app, history=history.history_entries(versions, shared.today,
                                                            pipeline.names_for(shared.site)))
     return render_unit(shared, located, app, problems)
 

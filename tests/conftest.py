@@ -98,8 +98,14 @@ class Project:
         return self.write(f"content/apps/{basename}.yaml", text)
 
     def run(self, *args: str, capsys=None) -> tuple[int, str, str]:
-        """Run the command line in-process; return (status, stdout, stderr)."""
-        status = cli.main([*args, "--root", str(self.root)])
+        """Run the command line in-process; return (status, stdout, stderr).
+
+        A project that is not a git repository has no history to publish, so its build and serve
+        are run with --no-history, as the command line asks of such a folder (test_history_refused).
+        """
+        command = args[0] if args and not args[0].startswith("-") else "build"
+        bare = command in ("build", "serve") and not (self.root / ".git").exists() and "--no-history" not in args
+        status = cli.main([*args, *(["--no-history"] if bare else []), "--root", str(self.root)])
         if capsys is None:
             return status, "", ""
         captured = capsys.readouterr()

@@ -180,7 +180,7 @@ def hostile_site(tmp_path_factory) -> Path:
         doc_page(TEXT_PAYLOADS[0], TEXT_PAYLOADS[1], "order: 1\napps: [xss_0]\n"), encoding="utf-8")
     (root / "content/docs/policy.md").write_text(doc_page(TEXT_PAYLOADS[2][:80], TEXT_PAYLOADS[3], "legend: true\n"), encoding="utf-8")
     out = root / "site"
-    build(root, out)
+    build(root, out, history_mode=None)   # not a git checkout
     # A control page that does run script and does leak: it proves the checks below can see both.
     (root / "control").mkdir()
     (root / "control/index.html").write_text(

@@ -246,11 +246,11 @@ def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
 def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp_path):
     """The preview server keeps the cache in memory from one rebuild to the next."""
     stores: dict = {}
-    pipeline.build(project.root, project.out, stores=stores)
+    pipeline.build(project.root, project.out, stores=stores, history_mode=None)
     assert stores["units"].entries
     for change in (edit_app, add_app, edit_template, edit_methods):
         change(project)
-        pipeline.build(project.root, project.out, stores=stores)
+        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")
 
@@ -279,10 +279,10 @@ def test_a_preview_server_reuses_the_shared_files_only_while_they_are_unchanged(
     stores: dict = {}
     for change in (edit_app, edit_methods, edit_template, edit_static, add_app):
         age_inputs(project.root)   # no input is within its clock tick, whatever the time the builds before took
-        pipeline.build(project.root, project.out, stores=stores)
+        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
         first = stores["shared"]
         change(project)   # just now: the shared files' bytes count as well as their times
-        pipeline.build(project.root, project.out, stores=stores)
+        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
         assert (stores["shared"][1] is first[1]) == (change in (edit_app, add_app))
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")

@@ -128,7 +128,7 @@ def test_unknown_revision_is_refused_clearly(project, capsys):
 def test_diff_outside_a_git_checkout_is_refused_clearly(project, capsys):
     status, out, err = project.run("diff", "HEAD", capsys=capsys)
     assert (status, out) == (2, "")
-    assert err == f"error: {project.root} is not inside a git checkout, so there is nothing to compare with\n"
+    assert err == f"error: {project.root} is not a git checkout, so there is nothing to compare with; work in a clone of the repository\n"
 
 
 def test_diff_of_broken_content_reports_the_problems_first(project, capsys):

@@ -108,7 +108,7 @@ def test_a_site_with_another_address_publishes_schemas_at_that_address(project):
     base = "https://mirror.example.org/policies/"
     settings = project.root / "content/site.yaml"
     settings.write_text(settings.read_text().replace("https://policies.clearos.example/", base))
-    build(project.root, project.out)
+    build(project.root, project.out, history_mode=None)
     check_published_schemas(project.out, base)
     assert check_documents(project.out, base) >= {"feed.json", "api/v1/index.json", "api/v1/apps/sample_app.json"}
     assert load(project.out / "feed.json")["schema"] == base + "schema/v1/feed.schema.json"
@@ -177,10 +177,10 @@ def test_the_files_that_grow_with_the_apps_are_also_written_gzipped_with_no_name
 
 def test_changing_one_app_changes_only_its_hash(project):
     project.app("second_app", VALID_APP.replace("Sample App", "Second App"))
-    build(project.root, project.out)
+    build(project.root, project.out, history_mode=None)
     before = {e["basename"]: e["sha256"] for e in load(project.out / "api/v1/index.json")["apps"]}
     project.app("second_app", VALID_APP.replace("Sample App", "Second App").replace("2 business days", "3 business days"))
-    build(project.root, project.out)
+    build(project.root, project.out, history_mode=None)
     after = {e["basename"]: e["sha256"] for e in load(project.out / "api/v1/index.json")["apps"]}
     assert after["sample_app"] == before["sample_app"] and after["second_app"] != before["second_app"]
     assert not (project.out / f"api/v1/by-hash/{before['second_app']}.json").exists()
@@ -191,9 +191,9 @@ def test_feed_has_no_wall_clock_time(project, monkeypatch):
     (to freshness and scheduled changes), never the time."""
     out_a, out_b = project.root / "a", project.root / "b"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795651201")   # 2026-11-26 00:00:01 UTC
-    build(project.root, out_a)
+    build(project.root, out_a, history_mode=None)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737599")   # 2026-11-26 23:59:59 UTC
-    build(project.root, out_b)
+    build(project.root, out_b, history_mode=None)
     for path in json_files(out_a):
         assert path.read_bytes() == (out_b / path.relative_to(out_a)).read_bytes(), path
 
@@ -241,7 +241,7 @@ def test_hostile_text_in_an_app_stays_inert_in_its_json(project):
     written = hostile
     project.app("sample_app", VALID_APP.replace(
         "    response_time: 2 business days\n", f"    response_time: 2 business days\n    scope: \"{written}\"\n"))
-    build(project.root, project.out)
+    build(project.root, project.out, history_mode=None)
     path = project.out / "api/v1/apps/sample_app.json"
     check_safe_bytes(path)
     assert load(path)["app"]["methods"][2]["scope"] == hostile

@@ -45,7 +45,8 @@ def run_under_seeds(template: Path, tmp_path: Path, *args: str) -> dict[str, tup
         root = shutil.copytree(template, tmp_path / f"seed-{seed}")
         env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": str(epoch_of(TODAY)),
                "XDG_CACHE_HOME": str(tmp_path / f"cache-{seed}")}
-        runs[seed] = (subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+        history = ["--no-history"] if not args else []   # a copy of the content, not a git checkout
+        runs[seed] = (subprocess.run([sys.executable, str(REPO / "build.py"), *args, *history, "--root", str(root)],
                                      capture_output=True, text=True, env=env, timeout=300), root)
     return runs
 

@@ -1,5 +1,5 @@
 """Policy history from a real git repository: the app page's changelog, `history` in the app's JSON,
-and changes.json (JSON Feed 1.1), all from commit dates; no git, no history, still a build."""
+and changes.json (JSON Feed 1.1), all from commit dates; with --no-history, none of it."""
 
 from __future__ import annotations
 
@@ -136,10 +136,15 @@ def test_two_builds_with_history_are_byte_identical(two_commits, tmp_path, capsy
     assert tree_digest(project.out) == first
 
 
-def test_outside_a_git_checkout_the_build_works_with_empty_history(project, capsys):
-    status, out, err = project.run(capsys=capsys)
+def test_built_with_no_history_nothing_says_a_change_happened(project, capsys):
+    """Outside a git checkout the conftest project is built with --no-history (test_history_refused has the refusal)."""
+    status, out, err = project.run("build", "--no-history", capsys=capsys)
     assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == "note: built without the policy history (--no-history): app pages say so, changes.json has no items"
     assert changelog(project, "sample_app") == []
+    page = BeautifulSoup((project.out / "apps/sample_app/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert " ".join(page.select_one("section.history").get_text().split()) == (
+        "Policy history This copy of the site was built without the history of its policies.")
     document = json.loads((project.out / "api/v1/apps/sample_app.json").read_bytes())
     assert document["app"]["history"] == []
     changes = json.loads((project.out / "changes.json").read_bytes())
@@ -147,11 +152,42 @@ def test_outside_a_git_checkout_the_build_works_with_empty_history(project, caps
     assert changes["items"] == []
 
 
-def test_uncommitted_app_has_no_history_yet(two_commits, capsys):
+def test_an_app_file_git_holds_no_commit_of_stops_the_build(two_commits, capsys):
+    project, _, _ = two_commits
+    project.run(capsys=capsys)
+    before = tree_digest(project.out)
+    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
+    assert project.run(capsys=capsys) == (1, "", (
+        "content/apps/third_app.yaml:1:1: history: git holds no commit of this file, so its history cannot be published; "
+        "commit it, or build with --no-history to publish none\n"
+        "error: 1 problem in 1 file; site/ was not changed\n"))
+    assert tree_digest(project.out) == before
+    assert project.run("check", capsys=capsys)[0] == 0   # the pre-commit hook checks a file before its first commit
+    commit_all(project.root, "Add third_app", "2026-05-01T10:00:00Z")
+    assert project.run(capsys=capsys)[0] == 0
+    assert changelog(project, "third_app")[0][1] == "Policy published — 2026-05-01"
+
+
+def test_an_app_file_deleted_in_git_and_written_again_is_not_published_as_removed(two_commits, capsys):
+    project, _, _ = two_commits
+    git(project.root, "rm", "-q", "content/apps/other_app.yaml")
+    commit_all(project.root, "Remove other_app", "2026-05-01T10:00:00Z")
+    project.app("other_app", OTHER)
+    assert project.run(capsys=capsys)[2].startswith(
+        "content/apps/other_app.yaml:1:1: history: git holds no commit of this file, so its history cannot be published;")
+
+
+def test_the_preview_shows_an_uncommitted_app_without_history_and_says_why(two_commits, capsys):
+    from policysite.history import PREVIEW
+    from policysite.serve import rebuild
+
     project, _, _ = two_commits
     project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
-    assert project.run(capsys=capsys)[0] == 0
+    assert rebuild(project.root, project.out, {}, PREVIEW) is True
+    assert capsys.readouterr().err == ("content/apps/third_app.yaml:1:1: warning: history: git holds no commit of this file "
+                                       "yet, so its page shows no history until it is committed\n")
     assert changelog(project, "third_app") == []
+    assert [text for _, text in changelog(project, "other_app")] == ["Policy published — 2026-04-02"]
 
 
 ODD_SHAPES = [

@@ -26,7 +26,7 @@ WAIT = 120   # seconds: a bound against hanging, not a speed check
 
 
 def build_command(root: Path, out: Path) -> list[str]:
-    return [sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(out)]
+    return [sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(out), "--no-history"]   # not a git checkout
 
 
 def run_build(root: Path, out: Path) -> None:

@@ -33,7 +33,7 @@ def small_disk(tmp_path):
 
 def cli(project, out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Build project into out in a process of its own."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project.root), "--out", str(out)],
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project.root), "--out", str(out), "--no-history"],
                           capture_output=True, text=True, timeout=300, env=env or os.environ.copy())
 
 

@@ -68,7 +68,7 @@ def served(tmp_path_factory):
     for folder in ("content", "templates", "static"):
         shutil.copytree(REPO / folder, root / folder)
     site = root / "site"
-    build(root, site)
+    build(root, site, history_mode=None)   # a copy of the content, not a git checkout
     port = free_port()
     conf = work / "nginx.conf"
     conf.write_text(nginx_conf(work, site, port), encoding="utf-8")
@@ -179,7 +179,7 @@ def test_a_publish_keeps_the_etag_of_every_unchanged_file(served):
     before = {p: get(port, p)[1]["etag"] for p in paths}
     app = root / "content/apps/web_proxy.yaml"
     app.write_text(app.read_text(encoding="utf-8").replace("4 business hours", "5 business hours"), encoding="utf-8")
-    build(root, site)
+    build(root, site, history_mode=None)   # a copy of the content, not a git checkout
     after = {p: get(port, p)[1]["etag"] for p in paths}
     changed = sorted(p for p in paths if before[p] != after[p])
     assert changed == ["/api/v1/apps/web_proxy.json", "/api/v1/index.json", "/feed.json"]
@@ -202,7 +202,7 @@ def test_a_publish_that_leaves_feed_json_alone_keeps_its_precompressed_etag(serv
     text = app.read_text(encoding="utf-8")
     summary = next(line for line in text.splitlines() if line.startswith("summary:"))
     app.write_text(text.replace(summary, summary.rstrip(".") + ", edited."), encoding="utf-8")
-    build(root, site)
+    build(root, site, history_mode=None)   # a copy of the content, not a git checkout
     after = {p: get(port, p, Accept_Encoding="gzip")[1]["etag"] for p in paths}
     assert after["/feed.json"] == before["/feed.json"] and after["/api/v1/index.json"] != before["/api/v1/index.json"]
     assert get(port, "/feed.json", Accept_Encoding="gzip", If_None_Match=before["/feed.json"])[0] == 304

@@ -68,7 +68,7 @@ def test_the_built_line_shows_an_odd_output_folder_escaped(project, capsys):
     out_dir = project.root / "si\x1bte"
     status, out, _ = project.run("--out", str(out_dir), capsys=capsys)
     assert status == 0
-    assert out.splitlines()[-1].endswith("into " + str(project.root) + "/si\\x1bte")
+    assert out.splitlines()[0].endswith("into " + str(project.root) + "/si\\x1bte")   # then the --no-history note
 
 
 def test_a_98_kb_time_zone_is_measured_not_echoed(project, capsys):

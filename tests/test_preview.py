@@ -135,7 +135,7 @@ def test_a_save_during_a_rebuild_is_built_afterwards(project, monkeypatch):
     calls = []
 
     def rebuild_once():
-        ok = rebuild(project.root, out, stores)
+        ok = rebuild(project.root, out, stores, history_mode=None)
         page = (out / "apps/sample_app/index.html").read_text(encoding="utf-8")
         calls.append("First save" in page and "Second save" not in page)
         if len(calls) == 1:
@@ -213,7 +213,7 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(self.port)],
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(self.port), "--no-history"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
             preexec_fn=default_ctrl_c)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -390,7 +390,7 @@ def test_ctrl_c_stops_the_server_cleanly(served):
 def test_ctrl_c_right_after_start_leaves_no_traceback(project, delay):
     """Ctrl-C just after the first build, before or while livereload's loop starts: a clean stop, no asyncio noise."""
     assert project.run("build") == (0, "", "")
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(free_port())],
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(free_port()), "--no-history"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=default_ctrl_c)
     for line in proc.stdout:
         if line.startswith("serving "):

@@ -7,7 +7,7 @@ import pty
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import REPO, cli
 
 WAIT = 120  # seconds: a bound against hanging, not a speed check
 
@@ -33,14 +33,14 @@ def run_on_terminal(args: list[str]) -> bytes:
 
 
 def test_progress_is_drawn_on_a_terminal_and_cleared_before_the_summary(project):
-    drawn = run_on_terminal([sys.executable, str(REPO / "build.py"), "--root", str(project.root)])
+    drawn = run_on_terminal([sys.executable, str(REPO / "build.py"), "--root", str(project.root), "--no-history"])
     assert b"\r\x1b[Kbuilding apps [" in drawn
     last = drawn.rsplit(b"\r\x1b[K", 1)[1]
     assert last.startswith(b"built 1 app pages")
 
 
 def test_without_a_terminal_the_output_is_plain_lines(project):
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project.root)],
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project.root), "--no-history"],
                             capture_output=True, timeout=WAIT, check=True)
-    assert result.stdout.decode().splitlines() == [f"built 1 app pages and 3 documents into {project.out}"]
+    assert result.stdout.decode().splitlines() == [f"built 1 app pages and 3 documents into {project.out}", cli.NO_HISTORY_NOTE]
     assert b"\r" not in result.stdout + result.stderr and b"\x1b" not in result.stdout + result.stderr

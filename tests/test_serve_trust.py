@@ -85,7 +85,7 @@ class Served:
         self.log_path = log_path
         with open(log_path, "w") as log:
             self.proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root),
-                                          "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+                                          "--port", str(self.port), "--no-history"], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + WAIT
         while True:
             try:
@@ -329,7 +329,7 @@ def test_a_port_taken_during_the_first_build_is_one_line(project):
               "from policysite import serve\n"
               f"taken = socket.socket(); taken.bind(('127.0.0.1', {port})); taken.listen()\n"
               "serve.check_listen = lambda host, port: None\n"
-              f"sys.exit(serve.serve(Path({str(project.root)!r}), Path({str(project.out)!r}), '127.0.0.1', {port}))\n")
+              f"sys.exit(serve.serve(Path({str(project.root)!r}), Path({str(project.out)!r}), '127.0.0.1', {port}, False))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=WAIT)
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[-1] == f"error: port {port} is in use; stop what is using it or choose another port with --port"

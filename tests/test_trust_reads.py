@@ -170,7 +170,7 @@ ESCAPES = [
     ("app|attr('__class__')", "access to attribute '__class__' of 'App' object is unsafe"),
     ("settings.__dict__", "access to attribute '__dict__' of 'Settings' object is unsafe"),
     ("app.name.__class__.__base__", "access to attribute '__class__' of 'str' object is unsafe"),
-    ("(app.history|list).append(app)", "access to attribute 'append' of 'list' object is unsafe"),
+    ("(app.policies|list).append(app)", "access to attribute 'append' of 'list' object is unsafe"),
     ("{}.update(a=1)", "access to attribute 'update' of 'dict' object is unsafe"),
 ]
 
