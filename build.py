@@ -117,12 +117,12 @@ def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool
     return report
 
 
-def run_new(root: Path, basename: str, today) -> int:
+def run_new(root: Path, basename: str) -> int:
     """Write a new app file to fill in."""
     from policysite.scaffold import ScaffoldError, write_new_app
 
     try:
-        src_path = write_new_app(root, basename, today)
+        src_path = write_new_app(root, basename)
     except ScaffoldError as exc:
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 1
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             from policysite.serve import serve
             return serve(root, out_dir, args.host, args.port, not args.no_history)
         elif args.command == "new":
-            return run_new(root, args.target, today)
+            return run_new(root, args.target)
         elif args.command == "diff":
             return run_diff(root, args.target, args.format, args.strict, today)
         else:

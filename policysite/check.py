@@ -285,8 +285,11 @@ def describe(value) -> str:
     return repr(clip(str(value)))
 
 
-def check_against(node: Node, src_path: str, validator, noun: str = "field") -> tuple[Located, list[Problem]]:
-    """Type and validate a node tree; return the located data and its problems."""
+def check_against(node: Node, src_path: str, validator, noun: str = "field", own=None) -> tuple[Located, list[Problem]]:
+    """Type and validate a node tree; return the located data and its problems.
+
+    own(path, value) says which values the caller reports itself (placeholders): they count as mistakes, unworded here.
+    """
     located = Located(node, validator)
     fast = _fast_for(validator)
     if fast is not None and fast(located.data):
@@ -295,6 +298,8 @@ def check_against(node: Node, src_path: str, validator, noun: str = "field") -> 
     seen_values = set()
     for error in validator.iter_errors(located.data):
         located.invalid.add(tuple(error.absolute_path))
+        if own is not None and own(tuple(error.absolute_path), error.instance):
+            continue
         if error.validator not in ("required", "additionalProperties"):
             # one message per value: a bad date fails both its pattern and its format
             if tuple(error.absolute_path) in seen_values:

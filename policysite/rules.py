@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 import zoneinfo
 from functools import lru_cache
 
@@ -14,12 +13,12 @@ from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, clip, did_you_mean
 from .schedule import REASON_FIELDS, change_date, merged, without_change
 from .names import check_identifiers, check_names, check_vendors, compared_keys
+from .unfinished import check_placeholders
 
 MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
 LINK_FIELDS = ("homepage", "documentation")
-PLACEHOLDER_RE = re.compile(r"\s*TODO\b")   # capitals only: an app may well be called 'Todo list'.
 
 
 @lru_cache(maxsize=None)
@@ -33,13 +32,13 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     """Check one app beyond its schema: methods, scheduled changes, addresses, review date, placeholders."""
     today = today or dates.today()
     data = located.data if isinstance(located.data, dict) else {}
-    problems = _check_methods_of(located, src_path, today)
+    problems = check_placeholders(located, src_path)   # first: it marks them, so no other rule judges one
+    problems += _check_methods_of(located, src_path, today)
     problems += _check_addresses(located, src_path)
     problems += _check_timezones(located, src_path)
     problems += check_identifiers(located, src_path)
     if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
-    problems += _check_placeholders(located, src_path, data, ())
     return problems
 
 
@@ -136,17 +135,6 @@ def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> li
     if dates.is_stale(reviewed, today):
         return [Problem(src_path, line, col, f"reviewed: last reviewed on {reviewed}, more than {dates.REVIEW_MONTHS} months ago; "
                         "confirm the policy and update the date", "warning")]
-    return []
-
-
-def _check_placeholders(located: Located, src_path: str, value, path: tuple) -> list[Problem]:
-    """Warn about text still starting with TODO, as `build.py new` leaves it."""
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _check_placeholders(located, src_path, v, path + (k,))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _check_placeholders(located, src_path, v, path + (i,))]
-    if isinstance(value, str) and PLACEHOLDER_RE.match(value):
-        return [Problem(src_path, *located.pos(path), f"{dotted(path)}: still a TODO placeholder; replace it with the real text", "warning")]
     return []
 
 

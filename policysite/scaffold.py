@@ -1,19 +1,20 @@
-"""`build.py new <basename>`: write a valid app file to fill in, with every method and factor listed.
+"""`build.py new <basename>`: write an app file to fill in, with every method and factor listed.
 
 Method and factor ids and titles come from content/methods.yaml and
-content/factors.yaml, so the scaffold never repeats the legend. Text to write is
-left as TODO, which `check` reports as a warning (an error with --strict).
+content/factors.yaml, so the scaffold never repeats the legend. Whatever needs a
+human (the text, the category, each factor's level, the review date) is left as a
+placeholder saying what to write (policysite/unfinished.py), which `check` refuses
+until it is replaced: the file never guesses a choice.
 """
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
-from .check import load_schema
 from .history import parse_app
 from .problems import ContentError
 from .read import BASENAME_RE, read_capped, read_yaml
+from .unfinished import placeholder_text
 
 MAX_BASENAME = 64
 
@@ -53,23 +54,20 @@ def app_names(root: Path) -> set[str]:
     return names
 
 
-def render_scaffold(basename: str, name: str, methods, factors, today: datetime.date) -> str:
-    """Return the text of a new app file."""
-    schema = load_schema("app.schema.json")
-    categories = schema["properties"]["category"]["enum"]
-    levels = schema["$defs"]["factor"]["properties"]["level"]["enum"]
-    level = "medium" if "medium" in levels else levels[0]
+def render_scaffold(basename: str, name: str, methods, factors) -> str:
+    """Return the text of a new app file: what needs a human (text, category, levels, review date) is a placeholder."""
     lines = [
         "# yaml-language-server: $schema=../../schema/app.schema.json",
         f"# Support policy for the ClearOS app '{basename}', written by `build.py new`.",
-        "# Replace every TODO, then run `python build.py check`. CONTRIBUTING.md explains every field.",
+        "# Replace every TODO, then run `python build.py check`; it refuses the file while one is left.",
+        "# CONTRIBUTING.md explains every field.",
         f"name: {name}",
-        "vendor: TODO who develops the app",
-        f"category: {categories[0]}  # one of {', '.join(categories)}",
-        "license: TODO the app's licence, such as GPLv3",
-        "summary: TODO one line saying what the app does",
+        f"vendor: {placeholder_text(('vendor',))}",
+        f"category: {placeholder_text(('category',))}",
+        f"license: {placeholder_text(('license',))}",
+        f"summary: {placeholder_text(('summary',))}",
         "description: |",
-        "  TODO a few paragraphs of Markdown about the app.",
+        f"  {placeholder_text(('description',))}",
         "support:",
         "  # Every method is listed, available: true or false.",
         "  # An available method may give url, email, hours with timezone, response_time",
@@ -78,19 +76,20 @@ def render_scaffold(basename: str, name: str, methods, factors, today: datetime.
     ]
     for method_id, title in methods:
         lines += [f"  {method_id}:  # {title}", "    available: false",
-                  "    reason: TODO why this is not offered (or set available to true and say how to reach it)"]
-    lines += ["factors:", f"  # Rate each factor {', '.join(levels)}, with one sentence saying why."]
+                  f"    reason: {placeholder_text(('support', method_id, 'reason'))}"]
+    lines += ["factors:", "  # Rate each factor, with one sentence saying why."]
     for factor_id, title in factors:
-        lines += [f"  {factor_id}:  # {title}", f"    level: {level}", "    note: TODO one sentence explaining the rating"]
+        lines += [f"  {factor_id}:  # {title}", f"    level: {placeholder_text(('factors', factor_id, 'level'))}",
+                  f"    note: {placeholder_text(('factors', factor_id, 'note'))}"]
     lines += [
         "level2:",
         "  covered: false  # true if ClearCARE Level II support covers this app",
-        f"reviewed: {today.isoformat()}  # the day the policy was last confirmed",
+        f"reviewed: {placeholder_text(('reviewed',))}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def write_new_app(root: Path, basename: str, today: datetime.date) -> str:
+def write_new_app(root: Path, basename: str) -> str:
     """Write content/apps/<basename>.yaml and return its src_path; refuse a bad or taken basename."""
     if len(basename) > MAX_BASENAME or not BASENAME_RE.match(basename):
         raise ScaffoldError(f"{basename!r} is not a ClearOS basename; use lower-case letters, digits and single "
@@ -104,9 +103,9 @@ def write_new_app(root: Path, basename: str, today: datetime.date) -> str:
         raise ScaffoldError(f"{src_path} already exists; edit it, or choose another basename")
     methods, factors = read_titles(root)
     name = " ".join(part.capitalize() for part in basename.split("_"))
-    if " ".join(name.casefold().split()) in app_names(root):
-        name = f"TODO {name}"  # another app has this name already; the TODO warning says so
-    text = render_scaffold(basename, name, methods, factors, today)
+    if " ".join(name.casefold().split()) in app_names(root):   # another app has this name already
+        name = f"{placeholder_text(('name',))}  # another app is called {name}"
+    text = render_scaffold(basename, name, methods, factors)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8") as handle:   # 'x': never overwrite, even in a race

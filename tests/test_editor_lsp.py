@@ -39,12 +39,27 @@ def test_editor_flags_a_misspelt_key_on_the_line_check_reports(project, editor, 
     assert err.splitlines()[0] == "content/apps/sample_app.yaml:7:1: sumary: unknown field; did you mean 'summary'?"
 
 
-def test_editor_accepts_a_valid_file_and_a_scaffolded_one(project, editor, capsys):
+def test_editor_accepts_a_valid_file(project, editor):
     text = app_text(project)
     assert editor.open(project.write("content/apps/sample_app.yaml", text), text) == []
+
+
+def test_editor_flags_the_choices_a_new_file_leaves_open_where_check_reports_them(project, editor, capsys):
+    # The schema describes a finished file, so the editor lists the valid values where `new` left a choice open;
+    # text placeholders are valid text to it, and check reports every placeholder.
     project.run("new", "web_proxy", capsys=capsys)
     path = project.root / "content/apps/web_proxy.yaml"
-    assert editor.open(path, path.read_text(encoding="utf-8")) == []
+    diagnostics = editor.open(path, path.read_text(encoding="utf-8"))
+    flagged = [(d["range"]["start"]["line"] + 1, d["range"]["start"]["character"] + 1, d["message"]) for d in diagnostics]
+    levels = 'Value is not accepted. Valid values: "high", "medium", "low".'
+    assert flagged == [
+        (7, 11, 'Value is not accepted. Valid values: "Cloud", "Gateway", "Network", "Reports", "Server", "System".'),
+        (35, 12, levels), (38, 12, levels), (41, 12, levels),
+        (45, 11, 'String does not match the pattern of "^[0-9]{4}-[0-9]{2}-[0-9]{2}$".'),
+        (45, 11, "String is not a RFC3339 date.")]
+    _, _, err = project.run("check", capsys=capsys)
+    reported = {tuple(map(int, line.split(":")[1:3])) for line in err.splitlines()[:-1]}
+    assert {(line, col) for line, col, _ in flagged} <= reported
 
 
 def test_completion_in_a_method_offers_its_fields_with_the_schemas_descriptions(project, editor):
