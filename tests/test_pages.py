@@ -73,9 +73,9 @@ def test_available_method_shows_its_contact_details(site_dir):
     policy = app_yaml("web_proxy")["support"]["clearcenter_pro"]
     section = soup(site_dir / "apps/web_proxy/index.html").select_one(".method-detail.method--clearcenter_pro")
     text = section.get_text(" ", strip=True)
-    for key in ("email", "hours", "timezone", "response_time", "scope"):
+    for key in ("url", "reply_email", "hours", "timezone", "response_time", "scope"):
         assert policy[key] in text
-    assert section.select_one(f'a[href="mailto:{policy["email"]}"]')
+    assert section.select_one(f'a[href="mailto:{policy["reply_email"]}"]')
 
 
 def test_catalogue_lists_every_app_once_grouped_by_category(site_dir):
@@ -241,7 +241,7 @@ def test_how_to_get_support_shows_offered_methods_first_then_the_others_with_rea
         assert next(m["title"] for m in METHODS if m["id"] == method) in section.h4.get_text()
         if entry["available"]:
             assert "— available" in text
-            for key in ("url", "email", "hours", "timezone", "response_time", "scope"):
+            for key in ("url", "email", "reply_email", "hours", "timezone", "response_time", "scope"):
                 assert key not in entry or entry[key] in text, (method, key)
         else:
             assert "— not available" in text and entry["reason"] in text
