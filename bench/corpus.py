@@ -48,9 +48,11 @@ def method(rng: random.Random, available: bool, method_id: str) -> dict:
     """Return one method's entry: contact details if available, a reason if not."""
     if not available:
         return {"available": False, "reason": sentence(rng, 9), "alternative": sentence(rng, 7)}
+    # ClearCenter Professional Support opens tickets only in its portal; its address takes replies only.
+    email_field = "reply_email" if method_id == "clearcenter_pro" else "email"
     return {
         "available": True, "url": f"https://support.example.org/{method_id}/{rng.randint(1, 999)}",
-        "email": f"{method_id}@support.example.org", "hours": "Monday to Friday, 09:00 to 17:00",
+        email_field: f"{method_id}@support.example.org", "hours": "Monday to Friday, 09:00 to 17:00",
         "timezone": rng.choice(ZONES), "response_time": rng.choice(TIMES), "scope": sentence(rng, 12),
     }
 

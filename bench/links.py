@@ -55,7 +55,7 @@ def ordinary() -> None:
     examples = [yaml.safe_load(p.read_text(encoding="utf-8"))["description"] for p in sorted((REPO / "content/apps").glob("*.yaml"))]
     docs = [p.read_text(encoding="utf-8").split("---\n", 2)[2] for p in sorted((REPO / "content/docs").rglob("*.md"))]
     urls = [m["url"] for a in apps for m in a["support"].values() if "url" in m] + [a["links"]["homepage"] for a in apps]
-    emails = [m["email"] for a in apps for m in a["support"].values() if "email" in m]
+    emails = [m[k] for a in apps for m in a["support"].values() for k in ("email", "reply_email") if k in m]
     print("| content | before item 7 | now |\n|---|---:|---:|")
     for name, texts, now in (("76 example descriptions", examples, render_app_markdown),
                              ("5 example documentation pages", docs, render_doc_markdown),

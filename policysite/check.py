@@ -333,9 +333,12 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         return [Problem(src_path, line, col, f"{prefix}missing {what} '{k}'") for k in missing]
     if kind == "additionalProperties":
         known = schema.get("properties", {})
+        # A field the schema leaves out on purpose (x-refused) says why and what to write instead.
+        refused = schema.get("x-refused", {})
         what = "method" if where == "support" else noun
         return [
-            Problem(src_path, *located.key_pos[path + (k,)], f"{dotted(path + (k,))}: unknown {what}{did_you_mean(k, known)}")
+            Problem(src_path, *located.key_pos[path + (k,)],
+                    f"{dotted(path + (k,))}: {refused[k]}" if k in refused else f"{dotted(path + (k,))}: unknown {what}{did_you_mean(k, known)}")
             for k in error.instance if k not in known
         ]
     if kind == "type":

@@ -18,7 +18,7 @@ APP_FIELDS = (("name", "name"), ("vendor", "developer"), ("category", "category"
               ("subcategory", "subcategory"), ("license", "licence"), ("summary", "summary"))
 LINK_LABELS = (("homepage", "home page link"), ("documentation", "documentation link"))
 FIELD_LABELS = {
-    "url": "address", "email": "contact email", "hours": "hours", "timezone": "time zone",
+    "url": "address", "email": "contact email", "reply_email": "reply email", "hours": "hours", "timezone": "time zone",
     "response_time": "first-reply time", "scope": "scope", "reason": "reason", "alternative": "alternative",
 }
 MAX_VALUE = 200

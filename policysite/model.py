@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from types import MappingProxyType
 
-CONTACT_FIELDS = ("url", "email", "hours", "timezone", "response_time", "scope")
+CONTACT_FIELDS = ("url", "email", "reply_email", "hours", "timezone", "response_time", "scope")
 
 
 def relative_luminance(colour: str) -> float:
@@ -36,6 +36,9 @@ class Method:
     colour: str
     outline: str
     marker: str
+    # Tickets open only on the method's portal ('url'); email only answers an open ticket ('reply_email').
+    # Set from the app schema, which gives such a method 'reply_email' in place of 'email'.
+    portal_only: bool = False
 
     @property
     def ink(self) -> str:
@@ -68,12 +71,18 @@ class Policy:
     available: bool
     url: str | None = None
     email: str | None = None
+    reply_email: str | None = None           # portal-only methods: takes replies to an open ticket, opens none
     hours: str | None = None
     timezone: str | None = None
     response_time: str | None = None
     scope: str | None = None
     reason: str | None = None
     alternative: str | None = None
+
+    @property
+    def is_portal_only(self) -> bool:
+        """Return True if a ticket for this method is opened only on its portal ('url')."""
+        return self.method.portal_only
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
               today: datetime.date, markdown: Store | None = None) -> Site:
     """Assemble the Site from checked data; markdown remembers rendered descriptions."""
     parts = {
-        "methods": tuple(Method(**m) for m in methods["methods"]),
+        "methods": tuple(Method(**m, portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"]),
         "factors": tuple(Factor(**f) for f in factors["factors"]),
         "levels": {lv["id"]: Level(**lv) for lv in factors["levels"]},
     }

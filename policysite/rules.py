@@ -19,6 +19,8 @@ MIN_OUTLINE_CONTRAST = 3.0
 # Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
 NOT_ZONES = {"localtime", "posixrules", "Factory"}
 LINK_FIELDS = ("homepage", "documentation")
+ADDRESS_FIELDS = {"url": "url", "email": "email", "reply_email": "email"}   # contact field -> the kind of address it holds
+PORTAL_NEEDED = "the portal page where a ticket is opened, the only way to open one"
 
 
 @lru_cache(maxsize=None)
@@ -26,6 +28,19 @@ def known_timezones() -> frozenset[str]:
     """Return the IANA time zone names this machine knows."""
     return frozenset(n for n in zoneinfo.available_timezones()
                      if n not in NOT_ZONES and not n.startswith(("posix/", "right/")))
+
+
+@lru_cache(maxsize=None)
+def portal_only_methods() -> frozenset[str]:
+    """Return the methods whose schema takes 'reply_email' in place of 'email': their tickets open only on a portal."""
+    schema = load_schema("app.schema.json")
+    found = set()
+    for method_id, method in schema["properties"]["support"]["properties"].items():
+        ref = method.get("$ref", "")
+        fields = schema["$defs"].get(ref.removeprefix("#/$defs/"), {}).get("properties", {}) if ref.startswith("#/$defs/") else {}
+        if "reply_email" in fields and "email" not in fields:
+            found.add(method_id)
+    return frozenset(found)
 
 
 def check_app_rules(located: Located, src_path: str, today: datetime.date | None = None) -> list[Problem]:
@@ -57,6 +72,8 @@ def _check_methods_of(located: Located, src_path: str, today: datetime.date) -> 
             for key in ("reason", "alternative"):
                 if key in entry:
                     problems.append(_at(located, src_path, path + (key,), f"{where}.{key}: only an unavailable method has a {key}; remove it or set available: false"))
+            if method_id in portal_only_methods() and "url" not in entry:
+                problems.append(_at(located, src_path, path, f"{where}: an available method needs 'url', {PORTAL_NEEDED}"))
         else:
             for key in CONTACT_FIELDS:
                 if key in entry:
@@ -85,6 +102,8 @@ def _check_change(located: Located, src_path: str, path: tuple, entry: dict, tod
                      for k in CONTACT_FIELDS if k in change]
         if "reason" not in after:
             problems.append(_at(located, src_path, cpath, f"{where}: the method is not available from {day}, so the change needs a 'reason' saying why"))
+    if after.get("available") and path[-1] in portal_only_methods() and "url" not in after:
+        problems.append(_at(located, src_path, cpath, f"{where}: the method is available from {day}, so it needs 'url', {PORTAL_NEEDED}; add 'url' to the change"))
     if after.get("available") and ("hours" in after) != ("timezone" in after):
         missing = "timezone" if "hours" in after else "hours"
         problems.append(_at(located, src_path, cpath, f"{where}: from {day} the method would have {'hours' if missing == 'timezone' else 'a timezone'} without '{missing}'; add '{missing}' to the change"))
@@ -102,9 +121,9 @@ def _address_paths(data: dict):
     support = data.get("support")
     for method_id, entry in (support.items() if isinstance(support, dict) else ()):
         for base, fields in ((("support", method_id), entry), (("support", method_id, "change"), entry.get("change") if isinstance(entry, dict) else None)):
-            for key in ("url", "email"):
+            for key, kind in ADDRESS_FIELDS.items():
                 if isinstance(fields, dict) and isinstance(fields.get(key), str):
-                    yield base + (key,), key
+                    yield base + (key,), kind
 
 
 def _check_addresses(located: Located, src_path: str) -> list[Problem]:

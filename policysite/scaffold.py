@@ -71,7 +71,8 @@ def render_scaffold(basename: str, name: str, methods, factors) -> str:
         "support:",
         "  # Every method is listed, available: true or false.",
         "  # An available method may give url, email, hours with timezone, response_time",
-        "  # ('best effort', '4 business hours', '2 days') and scope.",
+        "  # ('best effort', '4 business hours', '2 days') and scope. A method whose tickets open only in a",
+        "  # portal gives that portal as url, and reply_email (for replies to an open ticket) in place of email.",
         "  # An unavailable method needs a reason and may give an alternative.",
     ]
     for method_id, title in methods:

@@ -41,6 +41,7 @@ METHOD_HINTS = {
     "available": "write true or false",
     "url": "write the address of the forum section or of the page that opens a ticket",
     "email": "write the email address that accepts support requests",
+    "reply_email": "write the address that takes replies to an open ticket, or remove the line",
     "hours": "write when requests are answered, such as 'Monday to Friday, 09:00 to 17:00'",
     "timezone": "write the time zone of the hours, such as 'Europe/London'",
     "response_time": "write 'best effort' or a time such as '4 business hours'",

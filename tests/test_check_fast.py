@@ -140,7 +140,7 @@ def test_mutated_apps_are_never_valid_only_to_the_fast_check(draw):
         if action == "delete":
             del parent[path[-1]]
         elif action == "add" and isinstance(parent, dict):
-            parent[draw.draw(st.sampled_from(["extra", "url", "email", "change", "articles", "subcategory"]))] = draw.draw(VALUES)
+            parent[draw.draw(st.sampled_from(["extra", "url", "email", "reply_email", "change", "articles", "subcategory"]))] = draw.draw(VALUES)
         else:
             parent[path[-1]] = draw.draw(VALUES)
     fast, slow = both_verdicts(data)
@@ -160,7 +160,8 @@ FIELD_VALUES = {
     "description": ["d", "x" * 20000, "x" * 20001, "two\n\nparagraphs\n"],
     **{k: ["https://a.example/", "http://a", "https://a b", "ftp://x", "HTTPS://A.example", "https://" + "y" * 1992,
            "https://" + "y" * 1993, "https://a.example/`"] for k in ("url", "homepage", "documentation")},
-    "email": ["a@b.c", "a@b", "a@@b.c", "a.b+c@d-e.fg", "a@b.c.", "é@b.c", "a@" + "b" * 248 + ".c", "a@" + "b" * 249 + ".c"],
+    **{k: ["a@b.c", "a@b", "a@@b.c", "a.b+c@d-e.fg", "a@b.c.", "é@b.c", "a@" + "b" * 248 + ".c", "a@" + "b" * 249 + ".c"]
+       for k in ("email", "reply_email")},
     "timezone": ["Europe/London", "UTC", "a/b/c", "Europe/", "/x", "Etc/GMT+5"],
     "response_time": ["best effort", "1 hour", "1 hours", "2 hours", "10 business days", "0 days", "01 days", "1 business day "],
     "level": ["high", "medium", "low", "High", ""], "category": ["Server", "server", "Cloud", "Other"],
@@ -175,6 +176,8 @@ def test_apps_near_the_limits_of_each_field_get_the_same_verdict(draw):
     data = located_data(VALID_APP)
     data["links"] = {"homepage": "https://a.example/"}
     data["support"]["vendor"]["change"] = {"from": "2027-01-31", "available": False, "reason": "It ends."}
+    data["support"]["clearcenter_pro"] = {"available": True, "url": "https://portal.example/", "reply_email": "r@portal.example",
+                                          "change": {"from": "2027-01-31", "reply_email": "n@portal.example"}}
     for _ in range(draw.draw(st.integers(1, 3))):
         path = draw.draw(st.sampled_from([p for p in paths_in(data) if p and p[-1] in FIELD_VALUES or p[-1:] == ("from",)]))
         parent = data

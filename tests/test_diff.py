@@ -12,7 +12,8 @@ from policysite.history import GitError, resolve_commit
 
 PRO_OFF = ("  clearcenter_pro:\n    available: false\n    reason: ClearCenter has no agreement with the vendor.\n"
            "    alternative: Use the vendor's ticket service.\n")
-PRO_ON = "  clearcenter_pro:\n    available: true\n    email: support@clearcenter.example\n"
+PRO_ON = ("  clearcenter_pro:\n    available: true\n    url: https://portal.clearcenter.example/tickets\n"
+          "    reply_email: support@clearcenter.example\n")
 PRO_ENDS = PRO_ON + ("    change:\n      from: 2027-01-31\n      available: false\n"
                      "      reason: The agreement with the vendor ends.\n")
 
@@ -58,7 +59,8 @@ def test_diff_as_markdown_for_a_pull_request_comment(project, capsys):
         "\n"
         "- ClearCenter Professional Support became available\n"
         "- Announced: ClearCenter Professional Support ends on 2027-01-31 (reason: `The agreement with the vendor ends`)\n"
-        "- Contact email for ClearCenter Professional Support added: `support@clearcenter.example`\n"
+        "- Address for ClearCenter Professional Support added: `https://portal.clearcenter.example/tickets`\n"
+        "- Reply email for ClearCenter Professional Support added: `support@clearcenter.example`\n"
         "- Relationship with the vendor rating changed from `low` to `medium`\n"
     )
 

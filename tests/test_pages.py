@@ -73,9 +73,23 @@ def test_available_method_shows_its_contact_details(site_dir):
     policy = app_yaml("web_proxy")["support"]["clearcenter_pro"]
     section = soup(site_dir / "apps/web_proxy/index.html").select_one(".method-detail.method--clearcenter_pro")
     text = section.get_text(" ", strip=True)
-    for key in ("email", "hours", "timezone", "response_time", "scope"):
+    for key in ("url", "reply_email", "hours", "timezone", "response_time", "scope"):
         assert policy[key] in text
-    assert section.select_one(f'a[href="mailto:{policy["email"]}"]')
+    assert section.select_one(f'a[href="mailto:{policy["reply_email"]}"]')
+
+
+def test_every_page_offering_clearcenter_pro_opens_tickets_in_the_portal_and_takes_email_only_for_replies(site_dir):
+    offering = [p.stem for p in APP_FILES if app_yaml(p.stem)["support"]["clearcenter_pro"]["available"]]
+    assert len(offering) >= 40
+    for basename in offering:
+        policy = app_yaml(basename)["support"]["clearcenter_pro"]
+        dl = soup(site_dir / f"apps/{basename}/index.html").select_one("#detail-clearcenter_pro dl.contact")
+        labels = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in dl.find_all("dt")}
+        assert "Email" not in labels and "Web" not in labels, basename
+        assert [a["href"] for a in labels["Open a ticket"].find_all("a")] == [policy["url"]], basename
+        if "reply_email" in policy:
+            assert labels["Replies by email"].a["href"] == f"mailto:{policy['reply_email']}", basename
+            assert "keep the ticket reference in the subject line" in labels["Replies by email"].get_text(" ", strip=True)
 
 
 def test_catalogue_lists_every_app_once_grouped_by_category(site_dir):
@@ -241,7 +255,7 @@ def test_how_to_get_support_shows_offered_methods_first_then_the_others_with_rea
         assert next(m["title"] for m in METHODS if m["id"] == method) in section.h4.get_text()
         if entry["available"]:
             assert "— available" in text
-            for key in ("url", "email", "hours", "timezone", "response_time", "scope"):
+            for key in ("url", "email", "reply_email", "hours", "timezone", "response_time", "scope"):
                 assert key not in entry or entry[key] in text, (method, key)
         else:
             assert "— not available" in text and entry["reason"] in text
