@@ -172,7 +172,6 @@ class Doc:
     title: str
     summary: str
     order: int
-    app_basenames: tuple[str, ...]
     legend: bool
     body_html: str
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import dates, history, progress, rules, schedule, unfinished
+from .alternatives import legend_names
+from .articles import without_moved_keys
 from .cache import Store, digest_of
 from .codec import named
 from .check import Located, check_against, load_schema, read_schemas, validator_for
@@ -34,14 +36,17 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     return None if found else located
 
 
-def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None) -> tuple[Located, list[Problem]]:
-    """Check one app file against the schema and the rules; checks remembers the verdicts on files the schema passed."""
+def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None, legend: tuple = ()) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules; checks remembers the verdicts on files the schema passed.
+
+    legend: alternatives.legend_names of the legend, which the verdict also depends on.
+    """
     validator = validator_for("app.schema.json")
-    key = (file.src_path, file.digest, today.isoformat()) if checks is not None and file.digest else None
+    key = (file.src_path, file.digest, today.isoformat(), legend) if checks is not None and file.digest else None
     if key and (found := checks.get(key)) is not None:
         return Located(file.node, validator), list(found)
     located, found = check_against(file.node, file.src_path, validator, own=unfinished.is_placeholder_at)
-    found = found + rules.check_app_rules(located, file.src_path, today)
+    found = found + rules.check_app_rules(located, file.src_path, today, legend)
     if key and not located.invalid:
         checks.put(key, tuple(found))
     return located, found
@@ -63,13 +68,14 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     methods, factors, settings = check_settings(sources, problems)
     # 3. Check every app file against the schema and the rules, collecting every problem.
     apps = []
+    legend = legend_names(methods.data["methods"]) if methods else ()
     for done, file in enumerate(sources.apps, 1):
         progress.step("checking", done, len(sources.apps))
         if file.node is None:
             continue
         # The rules run even when the schema found mistakes, so one run reports them all; they
         # leave alone any part of the file the schema has already found wrong.
-        checked = guarded(check_app, file.src_path, problems, file, today, checks)
+        checked = guarded(check_app, file.src_path, problems, file, today, checks, legend)
         if checked is None:
             continue
         located, found = checked
@@ -112,7 +118,7 @@ def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located |
 def check_docs(sources: Sources, problems: list[Problem]) -> list[tuple[str, str, Located]]:
     """Check every document's front matter; return (src_path, doc_id, located) of the sound ones."""
     return [(d.src_path, d.doc_id, loc) for d in sources.docs
-            if (loc := check_yaml(YamlFile(d.src_path, d.front), "config.schema.json", "doc", problems))]
+            if (loc := check_yaml(YamlFile(d.src_path, without_moved_keys(d, problems)), "config.schema.json", "doc", problems))]
 
 
 def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
@@ -162,8 +168,7 @@ def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: d
 def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:
     """Build a Doc from checked front matter and its rendered body."""
     return Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
-               order=data.get("order", 0), app_basenames=tuple(data.get("apps") or ()),
-               legend=data.get("legend", False), body_html=html)
+               order=data.get("order", 0), legend=data.get("legend", False), body_html=html)
 
 
 def guarded(func, src_path: str, problems: list[Problem], *args):

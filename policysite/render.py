@@ -191,10 +191,9 @@ def catalogue_context(apps, rows: dict[str, str]) -> dict:
 
 
 def related_articles(site: Site, app: App) -> list[Doc]:
-    """Return the Level II articles the app names and those that name the app, in section order."""
+    """Return the Level II articles the app's file names, in section order."""
     named = {f"level2/{a}" for a in app.level2_articles}
-    found = [d for d in site.docs if d.section == "level2" and d.doc_id != "level2"
-             and (d.doc_id in named or app.basename in d.app_basenames)]
+    found = [d for d in site.docs if d.section == "level2" and d.doc_id != "level2" and d.doc_id in named]
     return sorted(found, key=lambda d: (d.order, d.title, d.doc_id))
 
 
@@ -214,10 +213,11 @@ def mix_with_white(colour: str, share: float) -> str:
 
 
 def doc_context(site: Site, doc: Doc) -> dict:
-    """Return what a documentation page shows besides its body: related apps and its section."""
+    """Return what a documentation page shows besides its body: the apps whose files name it, and its section."""
     section = [d for d in site.docs if d.section == doc.section and d.doc_id != doc.section]
-    linking_apps = [a for a in site.apps if doc.doc_id.removeprefix("level2/") in a.level2_articles and doc.section == "level2"]
-    related = sorted({*(site.app(b) for b in doc.app_basenames), *linking_apps}, key=lambda a: (a.name.casefold(), a.basename))
+    # Derived: the app files' level2.articles are the one place links are kept.
+    naming = [a for a in site.apps if doc.section == "level2" and doc.doc_id.removeprefix("level2/") in a.level2_articles]
+    related = sorted(naming, key=lambda a: (a.name.casefold(), a.name, a.basename))
     return {
         "related_apps": related,
         "section_docs": sorted(section, key=lambda d: (d.order, d.title, d.doc_id)),

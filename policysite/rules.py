@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from . import dates
 from .addresses import email_problem, url_problem
+from .alternatives import check_alternatives
+from .articles import check_article_links
 from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
 from .problems import Problem, clip, did_you_mean
@@ -43,12 +45,16 @@ def portal_only_methods() -> frozenset[str]:
     return frozenset(found)
 
 
-def check_app_rules(located: Located, src_path: str, today: datetime.date | None = None) -> list[Problem]:
-    """Check one app beyond its schema: methods, scheduled changes, addresses, review date, placeholders."""
+def check_app_rules(located: Located, src_path: str, today: datetime.date | None = None, legend: tuple = ()) -> list[Problem]:
+    """Check one app beyond its schema: methods, alternatives, scheduled changes, addresses, review date, placeholders.
+
+    legend: alternatives.legend_names of the legend, which alternatives are checked against (none without it).
+    """
     today = today or dates.today()
     data = located.data if isinstance(located.data, dict) else {}
     problems = check_placeholders(located, src_path)   # first: it marks them, so no other rule judges one
     problems += _check_methods_of(located, src_path, today)
+    problems += check_alternatives(located, src_path, today, legend)
     problems += _check_addresses(located, src_path)
     problems += _check_timezones(located, src_path)
     problems += check_identifiers(located, src_path)
@@ -229,7 +235,7 @@ def _same_ids(located: Located, src_path: str, key: str, ids: list, expected: li
 
 
 def check_cross(apps: list[tuple[str, Located]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
-    """Check across files: unique app names, and links between apps and articles that resolve."""
+    """Check across files: unique app names, and links from apps to articles that resolve."""
     return check_cross_facts([(src_path, cross_facts(located)) for src_path, located in apps], docs)
 
 
@@ -244,16 +250,5 @@ def cross_facts(located: Located) -> tuple:
 
 
 def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
-    """Check across files from each app's cross_facts: names and vendors that cannot be mistaken, links that resolve."""
-    problems = check_names(apps) + check_vendors(apps)
-    article_ids = {doc_id.split("/", 1)[1] for _, doc_id, _ in docs if doc_id.startswith("level2/")}
-    for src_path, (_, _, articles, *_) in apps:
-        for i, (article, pos) in enumerate(articles):
-            if article not in article_ids:
-                problems.append(Problem(src_path, *pos, f"level2.articles[{i}]: no Level II article '{article}'{did_you_mean(article, article_ids)}"))
-    basenames = {src_path.rsplit("/", 1)[1].removesuffix(".yaml") for src_path, _ in apps}
-    for src_path, _, located in docs:
-        for i, basename in enumerate(located.data.get("apps") or ()):
-            if basename not in basenames:
-                problems.append(_at(located, src_path, ("apps", i), f"apps[{i}]: no app '{basename}'{did_you_mean(basename, basenames)}"))
-    return problems
+    """Check across files from each app's cross_facts: names and vendors that cannot be mistaken, article links that resolve."""
+    return check_names(apps) + check_vendors(apps) + check_article_links(apps, [doc_id for _, doc_id, _ in docs])

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import feed, history, pipeline, progress, read, rules
+from .alternatives import legend_names
 from .cache import Store, code_version, digest_of
 from .codec import encode, named
 from .check import Located, load_schema
@@ -295,7 +296,7 @@ def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[st
     node = read.parse_text(data, src_path, problems)
     if node is None:
         return Unit(tuple(problems)), {}
-    located, found = pipeline.check_app(read.YamlFile(src_path, node), shared.today)
+    located, found = pipeline.check_app(read.YamlFile(src_path, node), shared.today, legend=legend_names(shared.site.methods))
     problems += found
     if any(map(is_error, problems)):
         return Unit(tuple(problems)), {}

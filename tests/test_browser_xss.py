@@ -177,7 +177,7 @@ def hostile_site(tmp_path_factory) -> Path:
     (root / "content/docs/level2").mkdir(parents=True)
     (root / "content/docs/level2/index.md").write_text(LEVEL2_INDEX, encoding="utf-8")
     (root / "content/docs/level2/software-raid-5.md").write_text(
-        doc_page(TEXT_PAYLOADS[0], TEXT_PAYLOADS[1], "order: 1\napps: [xss_0]\n"), encoding="utf-8")
+        doc_page(TEXT_PAYLOADS[0], TEXT_PAYLOADS[1], "order: 1\n"), encoding="utf-8")
     (root / "content/docs/policy.md").write_text(doc_page(TEXT_PAYLOADS[2][:80], TEXT_PAYLOADS[3], "legend: true\n"), encoding="utf-8")
     out = root / "site"
     build(root, out, history_mode=None)   # not a git checkout

@@ -68,13 +68,6 @@ def test_two_apps_with_the_same_name_are_reported(project, capsys):
     assert err.splitlines()[0] == "content/apps/second_app.yaml:1:1: name: 'Sample App' is already the name of content/apps/sample_app.yaml"
 
 
-def test_doc_linking_to_a_missing_app_is_reported(project, capsys):
-    project.write("content/docs/level2/software-raid-5.md", "---\ntitle: RAID\nsummary: RAID.\napps: [sample_ap]\n---\nText\n")
-    status, _, err = project.run(capsys=capsys)
-    assert status == 1
-    assert err.splitlines()[0] == "content/docs/level2/software-raid-5.md:4:8: apps[0]: no app 'sample_ap'; did you mean 'sample_app'?"
-
-
 def test_unclosed_front_matter_gets_a_hint(project, capsys):
     project.write("content/docs/policy.md", "---\ntitle: Policy\nsummary: x\n\nBody\n")
     status, _, err = project.run(capsys=capsys)

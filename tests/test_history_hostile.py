@@ -309,7 +309,8 @@ def test_a_back_dated_commit_takes_its_place_in_the_graph_not_by_its_date(projec
 
 VENDOR_ENDS = VALID_APP.replace("    response_time: 2 business days\n", (
     "    response_time: 2 business days\n    change:\n      from: 2026-03-15\n      available: false\n"
-    "      reason: The developer closes its ticket service.\n"))
+    "      reason: The developer closes its ticket service.\n")).replace(   # not to the service that ends
+    "alternative: Use the vendor's ticket service.", "alternative: Ask in the public forum.")
 
 
 def test_a_scheduled_change_falls_after_its_version_even_when_the_next_is_back_dated(project, capsys):

@@ -13,7 +13,8 @@ from gitrepo import commit_all, init_repo
 from policysite.schedule import apply_due, merged, pending
 
 FEED_SCHEMA = json.loads((REPO / "schema/feed.schema.json").read_text())
-FRESH_APP = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2026-11-20")
+FRESH_APP = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2026-11-20").replace(   # not to the service that ends below
+    "alternative: Use the vendor's ticket service.", "alternative: Ask in the public forum.")
 VENDOR_ENDS = FRESH_APP.replace("    response_time: 2 business days\n", (
     "    response_time: 2 business days\n"
     "    change:\n"
