@@ -69,6 +69,12 @@ def _compiled() -> tuple[dict[str, str], frozenset[str]]:
     return links, frozenset(a for a in abbreviations if a.isalpha())
 
 
+@lru_cache(maxsize=None)
+def _folded() -> dict[str, str]:
+    """Return the canonical names by their case-folded form."""
+    return {name.casefold(): name for name in canonical_zones()}
+
+
 def link_target(name: str) -> str | None:
     """Return the zone an alias stands for, following links, or None for a name that is not an alias."""
     links, seen = _compiled()[0], set()
@@ -104,9 +110,8 @@ def zone_hint(name: str) -> str | None:
         return f", a POSIX rule, not a place; {PLACE}"
     if target in canonical_zones():
         return f", an old alias; did you mean '{target}'?"
-    folded = {z.casefold(): z for z in canonical_zones()}
-    if name.casefold() in folded:
-        return f"; did you mean '{folded[name.casefold()]}'?"
+    if name.casefold() in _folded():
+        return f"; did you mean '{_folded()[name.casefold()]}'?"
     return did_you_mean(name, canonical_zones())
 
 
