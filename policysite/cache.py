@@ -30,8 +30,8 @@ _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 # Libraries whose versions can change what a build makes of the same input.
-LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna")
-TZ_VERSION = Path("/usr/share/zoneinfo/tzdata.zi")
+# tzdata: time zone names, offsets and the hours in UTC come from the package, never from the machine (zones.py).
+LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata")
 MAC_CHARS = 64
 
 
@@ -44,8 +44,6 @@ def code_version() -> str:
         digest = hashlib.sha256(sys.version.encode() + b"\0")
         for package in LIBRARIES:
             digest.update(f"{package}={metadata.version(package)}\0".encode())
-        if TZ_VERSION.exists():  # the rules check time zone names against the machine's database
-            digest.update(TZ_VERSION.read_bytes()[:64])
         for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
             data = read_private(path, 1 << 22)   # a link or FIFO among the schemas is refused where they are read; here it is empty
             digest.update(path.name.encode() + b"\0" + (data or b"") + b"\0")

@@ -18,6 +18,7 @@ from pathlib import Path
 import fastjsonschema
 import jsonschema
 
+from . import hours, zones
 from .checkout import read_capped
 from .loader import Node, decode_text
 from .problems import ContentError, Problem, clip, did_you_mean
@@ -44,7 +45,9 @@ PATTERN_WORDS = {
     "^[^\\n]+$(?!\\n)": "a single line of text",
     "^https?://[^\\s\"'<>\\\\`]+$": "an http:// or https:// address",
     "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$": "an email address such as 'support@example.com'",
-    "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$": "an IANA time zone such as 'Europe/London'",
+    zones.AREA_PATTERN: f"an Area/Location time zone such as '{zones.EXAMPLE}'",
+    hours.HOURS_PATTERN: f"hours such as 'Monday to Friday, 09:00 to 17:00' (24-hour clock; more parts joined by '; ') "
+                         f"or '{hours.AROUND_THE_CLOCK}'",
     "^(best effort|1 (business )?(hour|day)|([2-9]|[1-9][0-9]+) (business )?(hours|days))$":
         "'best effort' or a time such as '4 business hours' or '2 days'",
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date as YYYY-MM-DD",
@@ -254,6 +257,10 @@ def _pattern_hint(value, path: tuple) -> str:
         number, business, unit = m.groups()
         fixed = f"{number} {'business ' if business else ''}{unit}{'' if number == '1' else 's'}"
         return f"; did you mean '{fixed}'?" if fixed != value else ""
+    if path[-1] == "timezone":
+        return zones.zone_hint(value) or ""
+    if path[-1] == "hours" and (fixed := hours.suggest_hours(value)):
+        return f"; did you mean '{fixed}'?"
     if value.endswith("\n") and "\n" not in value[:-1]:
         return "; it ends with a line break: write it on the same line as its key, or use '|-' instead of '|'"
     if path[-1] in ("url", "homepage", "documentation") and ":" not in value and "." in value and " " not in value \

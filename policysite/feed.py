@@ -147,6 +147,10 @@ def policy_entry(policy: Policy) -> dict:
     fields = CONTACT_FIELDS if policy.available else ("reason", "alternative")
     entry = {"id": policy.method.id, "bit": policy.method.bit, "available": policy.available}
     entry.update({k: getattr(policy, k) for k in fields if getattr(policy, k) is not None})
+    if policy.available and policy.clock:
+        entry.update({"utc_offset": policy.clock.iso_offset, "hours_utc": policy.clock.hours_utc})
+        if policy.clock.change_on:
+            entry["utc_offset_until"] = policy.clock.change_on.isoformat()
     return entry
 
 

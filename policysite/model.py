@@ -63,6 +63,38 @@ class Level:
     title: str
 
 
+def utc_label(minutes: int, minus: str = "\u2212") -> str:
+    """Write an offset from UTC as UTC\u221207:00 (pages: a real minus sign, which screen readers say as 'minus')."""
+    sign = minus if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A method's hours seen from UTC as of the build date: the zone's offset then, the hours in UTC, the next change."""
+
+    offset: int                          # minutes ahead of UTC
+    hours_utc: str                       # 'Monday to Friday, 15:00 to 00:00 UTC'
+    change_on: datetime.date | None      # the local date the offset next changes, within a year
+    change_offset: int | None            # the offset from that date
+    daylight_saving: bool                # the zone keeps daylight saving time
+
+    @property
+    def utc(self) -> str:
+        """Return the offset as the pages show it: UTC\u221207:00."""
+        return utc_label(self.offset)
+
+    @property
+    def change_utc(self) -> str:
+        """Return the offset from the next change, as the pages show it."""
+        return utc_label(self.change_offset)
+
+    @property
+    def iso_offset(self) -> str:
+        """Return the offset as ISO 8601 writes it, for the feed: -07:00."""
+        return utc_label(self.offset, "-")[3:]
+
+
 @dataclass(frozen=True)
 class Policy:
     """Whether one method is available for one app, and how to use it or what to do instead."""
@@ -78,6 +110,7 @@ class Policy:
     scope: str | None = None
     reason: str | None = None
     alternative: str | None = None
+    clock: Clock | None = None           # the hours seen from UTC (hours.clock_for); set by the pipeline
 
     @property
     def is_portal_only(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import dates, history, progress, rules, schedule, unfinished
+from . import dates, history, hours, progress, rules, schedule, unfinished
 from .alternatives import legend_names
 from .articles import without_moved_keys
 from .cache import Store, digest_of
@@ -162,7 +162,7 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
 def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: dict, today: datetime.date):
     """Build one App, with its scheduled changes applied or announced as of today."""
     data = schedule.apply_due(data, today)
-    return make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today))
+    return hours.with_clocks(make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today)), today)
 
 
 def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:

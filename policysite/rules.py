@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from functools import lru_cache
 
-from . import dates
+from . import dates, hours, zones
 from .addresses import email_problem, url_problem
 from .alternatives import check_alternatives
 from .articles import check_article_links
 from .check import Located, describe, dotted, load_schema
 from .model import CONTACT_FIELDS, contrast_ratio
-from .problems import Problem, clip, did_you_mean
+from .problems import Problem, did_you_mean
 from .schedule import REASON_FIELDS, change_date, merged, without_change
 from .names import check_identifiers, check_names, check_vendors, compared_keys
 from .unfinished import check_placeholders
 
 MIN_OUTLINE_CONTRAST = 3.0
-# Names zoneinfo may list that are not IANA time zones (machine links and the tzdb's placeholder).
-NOT_ZONES = {"localtime", "posixrules", "Factory"}
 LINK_FIELDS = ("homepage", "documentation")
 ADDRESS_FIELDS = {"url": "url", "email": "email", "reply_email": "email"}   # contact field -> the kind of address it holds
 PORTAL_NEEDED = "the portal page where a ticket is opened, the only way to open one"
-
-
-@lru_cache(maxsize=None)
-def known_timezones() -> frozenset[str]:
-    """Return the IANA time zone names this machine knows."""
-    return frozenset(n for n in zoneinfo.available_timezones()
-                     if n not in NOT_ZONES and not n.startswith(("posix/", "right/")))
 
 
 @lru_cache(maxsize=None)
@@ -57,6 +47,7 @@ def check_app_rules(located: Located, src_path: str, today: datetime.date | None
     problems += check_alternatives(located, src_path, today, legend)
     problems += _check_addresses(located, src_path)
     problems += _check_timezones(located, src_path)
+    problems += _check_hours_text(located, src_path)
     problems += check_identifiers(located, src_path)
     if isinstance(data.get("reviewed"), str) and located.is_sound(("reviewed",)):
         problems += _check_reviewed(located, src_path, today)
@@ -110,8 +101,10 @@ def _check_change(located: Located, src_path: str, path: tuple, entry: dict, tod
             problems.append(_at(located, src_path, cpath, f"{where}: the method is not available from {day}, so the change needs a 'reason' saying why"))
     if after.get("available") and path[-1] in portal_only_methods() and "url" not in after:
         problems.append(_at(located, src_path, cpath, f"{where}: the method is available from {day}, so it needs 'url', {PORTAL_NEEDED}; add 'url' to the change"))
-    if after.get("available") and ("hours" in after) != ("timezone" in after):
-        missing = "timezone" if "hours" in after else "hours"
+    # A timezone kept from before beside hours around the clock is harmless: a change cannot remove a field.
+    missing = "timezone" if hours.needs_timezone(after.get("hours")) and "timezone" not in after else \
+        "hours" if "timezone" in after and "hours" not in after else None
+    if after.get("available") and missing:
         problems.append(_at(located, src_path, cpath, f"{where}: from {day} the method would have {'hours' if missing == 'timezone' else 'a timezone'} without '{missing}'; add '{missing}' to the change"))
     if day <= today and not problems:
         problems.append(_at(located, src_path, cpath, f"{where}: took effect on {day}; write its fields into the method and remove 'change'", "warning"))
@@ -164,28 +157,42 @@ def _check_reviewed(located: Located, src_path: str, today: datetime.date) -> li
 
 
 def _check_hours(located: Located, src_path: str, path: tuple, entry: dict) -> list[Problem]:
-    """Require hours and timezone together."""
+    """Require a timezone with hours that need one, and hours with a timezone; none with hours around the clock."""
     where = ".".join(path)
-    if "hours" in entry and "timezone" not in entry:
+    if hours.needs_timezone(entry.get("hours")) and "timezone" not in entry:
         return [_at(located, src_path, path + ("hours",), f"{where}.hours: add a 'timezone' saying which time zone these hours are in")]
     if "timezone" in entry and "hours" not in entry:
         return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: a time zone needs 'hours' to go with it")]
+    if "timezone" in entry and hours.is_around_the_clock(entry.get("hours")):
+        return [_at(located, src_path, path + ("timezone",), f"{where}.timezone: hours '{hours.AROUND_THE_CLOCK}' are the "
+                    "same in every time zone; remove 'timezone'")]
     return []
 
 
-def _check_timezones(located: Located, src_path: str) -> list[Problem]:
-    """Require every time zone, in a method or in its change, to be one the IANA database has."""
-    problems = []
+def _method_paths(located: Located, key: str):
+    """Yield (path, value) for a field of every method and of every method's scheduled change, where it is text."""
     support = located.data.get("support") if isinstance(located.data, dict) else None
     for method_id, entry in (support.items() if isinstance(support, dict) else ()):
-        for path in (("support", method_id, "timezone"), ("support", method_id, "change", "timezone")):
-            parent = entry
-            for part in path[2:-1]:
-                parent = parent.get(part) if isinstance(parent, dict) else None
-            tz = parent.get("timezone") if isinstance(parent, dict) else None
-            if isinstance(tz, str) and tz not in known_timezones() and located.is_sound(path):
-                problems.append(_at(located, src_path, path, f"{'.'.join(path)}: expected an IANA time zone such as "
-                                    f"'Europe/London', got {clip(tz)!r}{did_you_mean(tz, known_timezones())}"))
+        change = entry.get("change") if isinstance(entry, dict) else None
+        for path, fields in ((("support", method_id, key), entry), (("support", method_id, "change", key), change)):
+            if isinstance(fields, dict) and isinstance(fields.get(key), str) and located.is_sound(path):
+                yield path, fields[key]
+
+
+def _check_timezones(located: Located, src_path: str) -> list[Problem]:
+    """Require every time zone, in a method or in its change, to be a canonical Area/Location name (zones.py)."""
+    return [Problem(src_path, *located.pos(path), message) for path, name in _method_paths(located, "timezone")
+            if (message := zones.zone_message(".".join(path), name))]   # at the value, as the schema's pattern reports
+
+
+def _check_hours_text(located: Located, src_path: str) -> list[Problem]:
+    """Refuse hours that match the format but cannot be meant: one day written as a run, a range of no time."""
+    problems = []
+    for path, text in _method_paths(located, "hours"):
+        try:
+            hours.read_hours(text)
+        except ValueError as exc:
+            problems.append(Problem(src_path, *located.pos(path), f"{'.'.join(path)}: {exc}"))
     return problems
 
 

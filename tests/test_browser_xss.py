@@ -84,7 +84,7 @@ MARKUP_PAYLOADS = MARKDOWN_PAYLOADS + [p for p in TEXT_PAYLOADS if p not in LINK
 TEXT_FIELDS = [  # (path, longest text the schema allows there)
     ("name", 80), ("vendor", 80), ("subcategory", 80), ("license", 60), ("summary", 160),
     ("support.forum_dedicated.reason", 300), ("support.clearcenter_pro.reason", 300),
-    ("support.clearcenter_pro.alternative", 300), ("support.vendor.hours", 120), ("support.vendor.scope", 500),
+    ("support.clearcenter_pro.alternative", 300), ("support.vendor.scope", 500),
     ("factors.knowledge.note", 300), ("factors.stability.note", 300), ("factors.vendor_relationship.note", 300),
 ]
 URL_FIELDS = ["support.forum_casual.url", "support.vendor.url", "support.clearcenter_consulting.url",
@@ -130,7 +130,7 @@ support:
     available: true
     url: {v('support.vendor.url')}
     email: help@vendor.example
-    hours: {v('support.vendor.hours')}
+    hours: Monday to Friday, 09:00 to 17:00
     timezone: Europe/London
     response_time: 2 business days
     scope: {v('support.vendor.scope')}

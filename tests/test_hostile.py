@@ -155,7 +155,7 @@ def test_yaml_1_1_look_alikes_are_read_as_the_text_the_schema_expects(project, c
     app = json.loads((project.out / f"api/v1/apps/{case.stem}.json").read_bytes())["app"]
     assert (app["name"], app["license"], app["subcategory"], app["summary"]) == ("NO", "1.10", "0755", "1e3")
     methods = {m["id"]: m for m in app["methods"]}
-    assert methods["vendor"]["hours"] == "12:30:00" and methods["forum_dedicated"]["reason"] == ".inf"
+    assert methods["vendor"]["scope"] == "12:30:00" and methods["forum_dedicated"]["reason"] == ".inf"
     assert [f["note"] for f in app["factors"] if f["id"] == "stability"] == ["12345678901234567890"]
 
 
