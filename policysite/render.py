@@ -75,8 +75,9 @@ def render_pages(site: Site, changes: list[dict], *, rows: dict[str, str] | None
                  env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
 
-    changes are the items of changes.json (feed.latest_changes), for the Recent changes page. rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the
-    apps' own pages are left out (the build renders them app by app).
+    changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap.
+    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the apps' own
+    pages are left out (the build renders them app by app).
     """
     env = env or make_env(site)
     out = Outputs()
