@@ -3,7 +3,8 @@
 Outputs: feed.json; api/v1/apps/<basename>.json (stable address); api/v1/by-hash/<sha256>.json
 (the same bytes at a content-hashed address); api/v1/index.json (every app with the hash of
 its file); schema/v1/{feed,app,index}.schema.json (the published contract); feed.json.gz and
-api/v1/index.json.gz (the same bytes gzipped once at build, for nginx's gzip_static).
+api/v1/index.json.gz (the same bytes gzipped once at build, for nginx's gzip_static); changes.json and
+changes.atom (the latest policy changes across apps, from one list).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import zlib
 
 from .cache import Store
 from .cache import digest_of as cache_digest
+from .changes import ATOM_PATH, check_item, feed_description, feed_title, render_atom
 from .check import make_fast_first, make_validator
 from .model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from .problems import Problem
@@ -222,22 +224,32 @@ def history_entry(entry: HistoryEntry) -> dict:
     return out
 
 
-def render_changes(site: Site, items: list | None = None) -> dict:
-    """Return changes.json: policy changes across all apps as a JSON Feed 1.1, newest first, bounded.
+def latest_changes(items: list) -> list[dict]:
+    """Return the changes published, from every app's change_items: newest first, at most CHANGES_LIMIT."""
+    return [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]]
 
-    items are every app's change_items, if worked out already.
-    """
+
+def site_changes(site: Site) -> list[dict]:
+    """Return the changes published for a site whose apps carry their history."""
+    return latest_changes([item for app in site.apps for item in change_items(site, app)])
+
+
+def render_change_files(site: Site, latest: list[dict]) -> dict[str, bytes]:
+    """Render changes.json and changes.atom from one list of changes (latest_changes), so both carry the same."""
+    return {CHANGES_PATH: dump_json(render_changes(site, latest)), ATOM_PATH: render_atom(site, latest)}
+
+
+def render_changes(site: Site, latest: list[dict]) -> dict:
+    """Return changes.json: the latest policy changes across all apps as a JSON Feed 1.1."""
     base = site.settings.base_url
-    if items is None:
-        items = [item for app in site.apps for item in change_items(site, app)]
     return {
         "version": JSON_FEED_VERSION,
-        "title": f"{site.settings.title}: policy changes",
+        "title": feed_title(site),
         "home_page_url": base,
         "feed_url": base + CHANGES_PATH,
-        "description": f"Changes to the support policies of ClearOS Marketplace apps, newest first. {site.settings.example_notice}",
+        "description": feed_description(site),
         "language": "en",
-        "items": [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]],
+        "items": latest,
     }
 
 
@@ -253,16 +265,16 @@ def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
     for position, entry in enumerate(app.history or ()):
         url = f"{base}{app.url}#change-{entry.key}"
         more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
-        items.append(((-entry.when.timestamp(), app.basename, position), {
+        items.append(((-entry.when.timestamp(), app.basename, position), check_item({
             "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
             "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
-        }))
+        })))
     return items
 
 
 def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
     """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
-    out = {CHANGES_PATH: dump_json(render_changes(site))}
+    out = render_change_files(site, site_changes(site))
     entries, index_entries = [], []
     for app in sorted(site.apps, key=lambda a: a.basename):
         files, entry, index_entry = render_app_feed(site, schema, app)

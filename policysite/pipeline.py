@@ -15,7 +15,7 @@ from .cache import Store, digest_of
 from .codec import named
 from .check import Located, check_against, load_schema, read_schemas, validator_for
 from .compare import PLAIN, Names, announce_sentence, sentence_case
-from .feed import check_changes, check_feed, publish_changes_schema, render_feed
+from .feed import check_changes, check_feed, publish_changes_schema, render_feed, site_changes
 from .markup import check_markdown, render_app_markdown, render_doc_markdown
 from .model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
 from .problems import ContentError, Problem, internal_problem, is_error
@@ -235,9 +235,9 @@ def render_site(site: Site, valid: Store | None = None) -> dict[str, bytes]:
 
     valid remembers the JSON that passed its schema before, so it is not checked again.
     """
-    outputs = render_pages(site)
     schema, changes_schema = load_schema("feed.schema.json"), load_schema("changes.schema.json")
-    feed = feed_or_problems(site, schema)
+    feed = feed_or_problems(site, schema)   # first: it locates on its app an item changes.atom could not hold
+    outputs = render_pages(site, site_changes(site))
     feed.update(publish_changes_schema(changes_schema, schema, site.settings.base_url))
     problems = check_feed(feed, schema, site, "content/methods.yaml", "content/site.yaml", valid)
     problems += check_changes(feed, changes_schema, "content/site.yaml")

@@ -23,7 +23,7 @@ from .problems import Problem, internal_problem
 BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*\Z")   # \Z: $ would take a name ending in a line break
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 # Top-level site paths a document may not take, because the build writes them itself.
-RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index"}
+RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index", "changes"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies

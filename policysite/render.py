@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from urllib.parse import urlsplit
 
@@ -9,6 +10,8 @@ import jinja2
 import jinja2.meta
 
 from . import progress
+from .changes import PAGE_URL as CHANGES_URL
+from .changes import page_rows
 from .model import App, Doc, Method, Site, contrast_ratio
 from .problems import ContentError, Problem, internal_problem
 from .read import fold_name, static_source
@@ -20,8 +23,8 @@ DARK_OUTLINE_CONTRAST = 4.5
 
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 METHODS_CSS = "assets/methods.css"
-REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", EMBED_EXAMPLE, "404.html", "sitemap.xml", "methods.css",
-                      "_catalogue_row.html")
+REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html", "sitemap.xml",
+                      "methods.css", "_catalogue_row.html")
 
 
 def make_env(site: Site) -> jinja2.Environment:
@@ -68,12 +71,13 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site, *, rows: dict[str, str] | None = None, env: jinja2.Environment | None = None,
-                 app_pages: bool = True) -> Outputs:
+def render_pages(site: Site, changes: list[dict], *, rows: dict[str, str] | None = None,
+                 env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
     """Render every HTML page, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
 
-    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the
-    apps' own pages are left out (the build renders them app by app).
+    changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap.
+    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the apps' own
+    pages are left out (the build renders them app by app).
     """
     env = env or make_env(site)
     out = Outputs()
@@ -100,11 +104,12 @@ def render_pages(site: Site, *, rows: dict[str, str] | None = None, env: jinja2.
         page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
+    page(CHANGES_URL, "changes.html", days=page_rows(site, changes), count=len(changes))
     made(EMBED_EXAMPLE, EMBED_EXAMPLE, root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE,
          canonical=base + EMBED_EXAMPLE, **embed_context(site))
     # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
     made("404.html", "404.html", root=urlsplit(base).path, dest_path="404.html", canonical=None)
-    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site))
+    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site, changes))
     made(METHODS_CSS, "methods.css", dark_outlines={m.id: dark_outline(m) for m in site.methods})
     add_static(site, out, problems)
     if problems:
@@ -231,10 +236,12 @@ def embed_context(site: Site) -> dict:
     return {"example": (mixed or list(site.apps))[0]}
 
 
-def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
+def sitemap_entries(site: Site, changes: list[dict]) -> list[tuple[str, str | None]]:
     """Return (absolute URL, lastmod) for every page, in a stable order."""
     base = site.settings.base_url
     entries = [(base, max((a.reviewed for a in site.apps), default=None))]
+    newest = max((item["date_published"][:10] for item in changes), default=None)
+    entries.append((base + CHANGES_URL, datetime.date.fromisoformat(newest) if newest else None))
     entries += [(base + a.url, a.reviewed) for a in site.apps]
     entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
     return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]

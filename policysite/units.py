@@ -345,9 +345,10 @@ def assemble(shared: Shared, site: Site, units: list[Unit], chunks: Store):
     the site; one group at a time, so the catalogue and the feed are never in memory together."""
     ordered = sorted((u for u in units if u.facts is not None), key=lambda u: u.facts.basename)
     shared.env.globals.update(site=site)
-    yield from render_pages(site, rows={u.facts.basename: u.row for u in ordered}, env=shared.env, app_pages=False).items()
+    latest = feed.latest_changes([item for u in ordered for item in u.changes])
+    yield from render_pages(site, latest, rows={u.facts.basename: u.row for u in ordered}, env=shared.env, app_pages=False).items()
     yield from feed.render_lists(site, shared.schema, [u.entry for u in ordered], [u.index_entry for u in ordered], chunks).items()
-    out = {feed.CHANGES_PATH: feed.dump_json(feed.render_changes(site, [item for u in ordered for item in u.changes]))}
+    out = feed.render_change_files(site, latest)
     out.update(feed.render_schemas(shared.schema, site.settings.base_url))
     changes_schema = load_schema("changes.schema.json")
     out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))

@@ -26,6 +26,7 @@ PAGES = {
     "doc": "level2/software-raid-5/",
     "doc-section-index": "level2/",
     "policy": "policy/",
+    "changes": "changes/",
     "404": "apps/no-such-app/",
 }
 

@@ -28,6 +28,7 @@ PAGE_TYPES = {
     "app-mixed": "apps/web_proxy/",
     "doc": "level2/software-raid-5/",
     "policy": "policy/",
+    "changes": "changes/",
     "404": "apps/no-such-app/",
 }
 WEIGHT_LIMIT = 30 * 1024

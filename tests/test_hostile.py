@@ -271,8 +271,8 @@ def test_two_documents_with_one_address_are_refused(built, capsys):
         "content/docs/level2.md:1:1: this page would have the same address, /level2/, as content/docs/level2/index.md; remove one"])
 
 
-@pytest.mark.parametrize("rel_path", ["content/docs/apps.md", "content/docs/feed.md", "content/docs/assets/logo.md",
-                                      "content/docs/level2/nul.md"])
+@pytest.mark.parametrize("rel_path", ["content/docs/apps.md", "content/docs/feed.md", "content/docs/changes.md",
+                                      "content/docs/assets/logo.md", "content/docs/level2/nul.md"])
 def test_documents_may_not_take_the_sites_own_paths(built, capsys, rel_path):
     built.write(rel_path, "---\ntitle: T\nsummary: x\n---\nBody\n")
     assert_fails_with(built, capsys, [f"{rel_path}:1:1: documentation files are <id>.md with lower-case letters, digits "

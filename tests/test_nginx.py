@@ -163,6 +163,15 @@ def test_unknown_app_is_a_404_a_browser_may_read(served):
     assert status == 404 and headers["access-control-allow-origin"] == "*"
 
 
+def test_changes_atom_is_served_as_utf_8_atom_gzipped_and_revalidated(served):
+    _, site, port = served
+    status, headers, body = get(port, "/changes.atom", Accept_Encoding="gzip")
+    assert status == 200 and headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert headers["content-encoding"] == "gzip" and gzip.decompress(body) == (site / "changes.atom").read_bytes()
+    assert headers["cache-control"] == "no-cache" and headers["x-content-type-options"] == "nosniff"
+    assert get(port, "/changes.atom", If_None_Match=get(port, "/changes.atom")[1]["etag"])[0] == 304
+
+
 def test_pages_get_the_site_404_page_and_no_cors(served):
     _, site, port = served
     status, headers, body = get(port, "/apps/no_such_app/")
