@@ -31,7 +31,7 @@ COMMANDS = {
     "new": "write content/apps/<basename>.yaml to fill in",
     "diff": "say what changed in the policies since a git revision",
 }
-NO_HISTORY_NOTE = "note: built without the policy history (--no-history): app pages say so, changes.json has no items"
+NO_HISTORY_NOTE = "note: built without the policy history (--no-history): app pages say so; changes.json, changes.atom and the changes page list nothing"
 FORMATS = {"build": ("text", "github"), "check": ("text", "github"), "serve": ("text",), "new": ("text",),
            "diff": ("text", "markdown")}
 

@@ -41,6 +41,11 @@ UNCOMMITTED = {
     PUBLISH: f"history: git holds no commit of this file, so its history cannot be published; commit it, {NO_HISTORY}",
     PREVIEW: "history: git holds no commit of this file yet, so its page shows no history until it is committed",
 }
+UNREADABLE = {   # every committed version fails to load, so the history would start nowhere
+    PUBLISH: f"history: no committed version of this file can be read, so its history cannot be published; "
+             f"commit it once check passes, {NO_HISTORY}",
+    PREVIEW: "history: no committed version of this file can be read yet, so its page shows no history until it is committed",
+}
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,10 @@ def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Vers
     changes = [c for c in log or () if is_app_path(c[2])]
     if not changes:
         return {}
+    # A file committed only in versions that cannot be read still maps to a list, empty: check_versions tells it apart.
+    versions: dict[str, list[Version]] = {src_path: [] for _, _, src_path, mode, _ in changes if mode in FILE_MODES}
     blobs = read_blobs(root, sorted({blob for _, _, _, mode, blob in changes if mode in FILE_MODES}))
     raw = raw_dates(root, sorted({commit for commit, stamp, *_ in changes if commit_time(stamp) is None}))
-    versions: dict[str, list[Version]] = {}
     for commit, stamp, src_path, mode, blob in reversed(changes):
         when = commit_time(stamp)
         data = parse_app(blobs[blob], src_path, trees) if mode in FILE_MODES and blob in blobs else None
@@ -118,14 +124,16 @@ def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Vers
     return versions
 
 
-def check_versions(src_path: str, versions: list[Version], today: datetime.date, mode: str = PUBLISH) -> list[Problem]:
-    """Report an app file git holds no commit of (a warning in the preview), and each commit in its history
-    dated outside the calendar or later than the day after the build."""
-    problems = []
+def check_versions(src_path: str, versions: list[Version] | None, today: datetime.date, mode: str = PUBLISH) -> list[Problem]:
+    """Report an app file git holds no commit of (versions None), or no readable one (versions empty), as an error
+    (a warning in the preview), and each commit in its history dated outside the calendar or later than the day after the build."""
+    problems, severity = [], "error" if mode == PUBLISH else "warning"
     last = versions[-1] if versions else None
-    if last is None or (last.when is not None and last.data is None):   # never committed, or deleted in its last commit
-        problems.append(Problem(src_path, 1, 1, UNCOMMITTED[mode], "error" if mode == PUBLISH else "warning"))
-    for v in versions:
+    if versions == []:
+        problems.append(Problem(src_path, 1, 1, UNREADABLE[mode], severity))
+    elif last is None or (last.when is not None and last.data is None):   # never committed, or deleted in its last commit
+        problems.append(Problem(src_path, 1, 1, UNCOMMITTED[mode], severity))
+    for v in versions or ():
         if v.when is None:
             problems.append(Problem(src_path, 1, 1, f"history: commit {v.commit[:12]} is dated {v.raw_date} which is not a real date; {RECOMMIT}"))
         elif (v.when.date() - today).days > 1:   # a day of grace for clocks that run fast

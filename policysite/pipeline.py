@@ -86,7 +86,7 @@ def load_site(root: Path, *, today: datetime.date | None = None, strict: bool = 
     docs = check_docs(sources, problems)
     versions = history.read_versions(root, trees) if history_mode else {}
     for file in sources.apps if history_mode else ():
-        problems += history.check_versions(file.src_path, versions.get(file.src_path, []), today, history_mode)
+        problems += history.check_versions(file.src_path, versions.get(file.src_path), today, history_mode)
     # 5. Check links between files, only once each file is sound on its own.
     if not any(map(is_error, problems)):
         problems += rules.check_cross(apps, docs)

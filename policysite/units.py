@@ -220,7 +220,7 @@ def plan(root: Path, names: list[str], shared: Shared, files: Store, units: Stor
             if sig and max(sig[1], sig[2]) < recent:
                 files.put(src_path, (sig, digest))
         key = digest_of(f"{shared.digest}\0{src_path}\0{digest}\0".encode()
-                        + encode(shared.versions.get(src_path, []), VERSION_CLASSES))
+                        + encode(shared.versions.get(src_path), VERSION_CLASSES))   # None (never committed) is not [] (none readable)
         out.append((src_path, key, units.get(key), data))
     return out
 
@@ -292,7 +292,7 @@ def _unit_worker(item: tuple[Path, str, bytes | None]) -> tuple[Unit, dict[str, 
 def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[str, bytes]]:
     """Check one app file (and its history) and, if it is sound, render everything it gives the site."""
     versions = shared.versions.get(src_path, [])
-    problems = history.check_versions(src_path, versions, shared.today, shared.history_mode) if shared.history_mode else []
+    problems = history.check_versions(src_path, shared.versions.get(src_path), shared.today, shared.history_mode) if shared.history_mode else []
     node = read.parse_text(data, src_path, problems)
     if node is None:
         return Unit(tuple(problems)), {}

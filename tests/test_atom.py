@@ -142,8 +142,11 @@ def test_a_version_in_history_with_a_control_character_never_reaches_the_feed(pr
     project.app("sample_app", VALID_APP.replace("summary: A small app", 'summary: "A \\u0007 bell"'))
     commit_all(project.root, "An escaped one", "2026-03-02T10:00:00Z")
     status, _, err = project.run(capsys=capsys)
-    assert (status, err) == (1, "content/apps/sample_app.yaml:6:10: an escape in this text stands for control character "
-                                "U+0007, which is not allowed\nerror: 1 problem in 1 file; site/ was not changed\n")
+    assert (status, err) == (1, "content/apps/sample_app.yaml:1:1: history: no committed version of this file can be read, so "
+                                "its history cannot be published; commit it once check passes, or build with --no-history to "
+                                "publish none\n"
+                                "content/apps/sample_app.yaml:6:10: an escape in this text stands for control character "
+                                "U+0007, which is not allowed\nerror: 2 problems in 1 file; site/ was not changed\n")
     project.app("sample_app")
     commit_all(project.root, "Fixed", "2026-03-03T10:00:00Z")
     assert project.run(capsys=capsys)[0] == 0

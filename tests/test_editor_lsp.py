@@ -8,9 +8,12 @@ import json
 import shutil
 
 import pytest
+import yaml
 
 from conftest import REPO
 from lsp import LanguageServer
+
+FACTORS = yaml.safe_load((REPO / "content/factors.yaml").read_text(encoding="utf-8"))["factors"]
 
 SCHEMA = json.loads((REPO / "schema/app.schema.json").read_text(encoding="utf-8"))
 MODELINE = "# yaml-language-server: $schema=../../schema/app.schema.json\n"
@@ -52,11 +55,14 @@ def test_editor_flags_the_choices_a_new_file_leaves_open_where_check_reports_the
     diagnostics = editor.open(path, path.read_text(encoding="utf-8"))
     flagged = [(d["range"]["start"]["line"] + 1, d["range"]["start"]["character"] + 1, d["message"]) for d in diagnostics]
     levels = 'Value is not accepted. Valid values: "high", "medium", "low".'
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = {key: [n for n, line in enumerate(lines, 1) if line.lstrip().startswith(f"{key}: TODO")] for key in ("category", "level", "reviewed")}
+    assert [len(found) for found in at.values()] == [1, len(FACTORS), 1]
     assert flagged == [
-        (7, 11, 'Value is not accepted. Valid values: "Cloud", "Gateway", "Network", "Reports", "Server", "System".'),
-        (35, 12, levels), (38, 12, levels), (41, 12, levels),
-        (45, 11, 'String does not match the pattern of "^[0-9]{4}-[0-9]{2}-[0-9]{2}$".'),
-        (45, 11, "String is not a RFC3339 date.")]
+        (at["category"][0], 11, 'Value is not accepted. Valid values: "Cloud", "Gateway", "Network", "Reports", "Server", "System".'),
+        *[(n, 12, levels) for n in at["level"]],
+        (at["reviewed"][0], 11, 'String does not match the pattern of "^[0-9]{4}-[0-9]{2}-[0-9]{2}$".'),
+        (at["reviewed"][0], 11, "String is not a RFC3339 date.")]
     _, _, err = project.run("check", capsys=capsys)
     reported = {tuple(map(int, line.split(":")[1:3])) for line in err.splitlines()[:-1]}
     assert {(line, col) for line, col, _ in flagged} <= reported

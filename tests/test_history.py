@@ -140,7 +140,7 @@ def test_built_with_no_history_nothing_says_a_change_happened(project, capsys):
     """Outside a git checkout the conftest project is built with --no-history (test_history_refused has the refusal)."""
     status, out, err = project.run("build", "--no-history", capsys=capsys)
     assert (status, err) == (0, "")
-    assert out.splitlines()[-1] == "note: built without the policy history (--no-history): app pages say so, changes.json has no items"
+    assert out.splitlines()[-1] == "note: built without the policy history (--no-history): app pages say so; changes.json, changes.atom and the changes page list nothing"
     assert changelog(project, "sample_app") == []
     page = BeautifulSoup((project.out / "apps/sample_app/index.html").read_text(encoding="utf-8"), "html.parser")
     assert " ".join(page.select_one("section.history").get_text().split()) == (
@@ -166,6 +166,27 @@ def test_an_app_file_git_holds_no_commit_of_stops_the_build(two_commits, capsys)
     commit_all(project.root, "Add third_app", "2026-05-01T10:00:00Z")
     assert project.run(capsys=capsys)[0] == 0
     assert changelog(project, "third_app")[0][1] == "Policy published — 2026-05-01"
+
+
+def test_an_app_file_git_holds_only_unreadable_versions_of_is_told_apart_from_one_never_committed(two_commits, capsys):
+    """A committed version that does not load is left out of history; when none is left the build says that, not
+    'no commit', and a warm cache never answers with the message of the other case."""
+    project, _, _ = two_commits
+    project.run(capsys=capsys)
+    before = tree_digest(project.out)
+    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
+    assert "git holds no commit of this file" in project.run(capsys=capsys)[2]
+    project.app("third_app", "name: [unclosed\n")
+    commit_all(project.root, "Add third_app, broken", "2026-05-01T10:00:00Z")
+    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
+    assert project.run(capsys=capsys) == (1, "", (
+        "content/apps/third_app.yaml:1:1: history: no committed version of this file can be read, so its history cannot "
+        "be published; commit it once check passes, or build with --no-history to publish none\n"
+        "error: 1 problem in 1 file; site/ was not changed\n"))
+    assert tree_digest(project.out) == before
+    commit_all(project.root, "Fix third_app", "2026-05-02T10:00:00Z")
+    assert project.run(capsys=capsys)[0] == 0
+    assert changelog(project, "third_app")[0][1] == "Policy published — 2026-05-02"
 
 
 def test_an_app_file_deleted_in_git_and_written_again_is_not_published_as_removed(two_commits, capsys):

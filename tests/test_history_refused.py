@@ -24,7 +24,7 @@ NOBODY = 65534
 SHALLOW = ("error: this checkout is a shallow clone, so the policy history would start at its oldest fetched commit and be "
            "wrong; fetch the whole history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0), "
            "or build with --no-history to publish none\n")
-NOTE = "note: built without the policy history (--no-history): app pages say so, changes.json has no items"
+NOTE = "note: built without the policy history (--no-history): app pages say so; changes.json, changes.atom and the changes page list nothing"
 
 
 @pytest.fixture(autouse=True)

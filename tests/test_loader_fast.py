@@ -159,7 +159,7 @@ def test_a_seeded_run_of_generated_texts_finds_no_difference_where_libyaml_is_us
         if fast_outcome(text) == "fast":
             fast += 1
             assert event_outcome(text, "libyaml") == event_outcome(text, "python"), repr(text)
-    assert fast > 500  # the generators must reach the fast path often, or this test proves little
+    assert fast > 300  # a tenth of the texts at least: the generators must reach the fast path often, or this test proves little
 
 
 @differential

@@ -20,18 +20,18 @@ content/apps/web_proxy.yaml:7:11: category: still a TODO placeholder; choose the
 content/apps/web_proxy.yaml:8:10: license: still a TODO placeholder; write the app's licence, such as GPLv3
 content/apps/web_proxy.yaml:9:10: summary: still a TODO placeholder; write one line saying what the app does
 content/apps/web_proxy.yaml:10:14: description: still a TODO placeholder; write a few paragraphs of Markdown about the app
-content/apps/web_proxy.yaml:19:13: support.forum_casual.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
-content/apps/web_proxy.yaml:22:13: support.forum_dedicated.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
-content/apps/web_proxy.yaml:25:13: support.vendor.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
-content/apps/web_proxy.yaml:28:13: support.clearcenter_pro.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
-content/apps/web_proxy.yaml:31:13: support.clearcenter_consulting.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
-content/apps/web_proxy.yaml:35:12: factors.knowledge.level: still a TODO placeholder; rate it high, medium or low
-content/apps/web_proxy.yaml:36:11: factors.knowledge.note: still a TODO placeholder; write one sentence explaining the rating
-content/apps/web_proxy.yaml:38:12: factors.stability.level: still a TODO placeholder; rate it high, medium or low
-content/apps/web_proxy.yaml:39:11: factors.stability.note: still a TODO placeholder; write one sentence explaining the rating
-content/apps/web_proxy.yaml:41:12: factors.vendor_relationship.level: still a TODO placeholder; rate it high, medium or low
-content/apps/web_proxy.yaml:42:11: factors.vendor_relationship.note: still a TODO placeholder; write one sentence explaining the rating
-content/apps/web_proxy.yaml:45:11: reviewed: still a TODO placeholder; write the review date as YYYY-MM-DD
+content/apps/web_proxy.yaml:20:13: support.forum_casual.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
+content/apps/web_proxy.yaml:23:13: support.forum_dedicated.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
+content/apps/web_proxy.yaml:26:13: support.vendor.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
+content/apps/web_proxy.yaml:29:13: support.clearcenter_pro.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
+content/apps/web_proxy.yaml:32:13: support.clearcenter_consulting.reason: still a TODO placeholder; write why this method is not offered, or make it available and say how to reach it
+content/apps/web_proxy.yaml:36:12: factors.knowledge.level: still a TODO placeholder; rate it high, medium or low
+content/apps/web_proxy.yaml:37:11: factors.knowledge.note: still a TODO placeholder; write one sentence explaining the rating
+content/apps/web_proxy.yaml:39:12: factors.stability.level: still a TODO placeholder; rate it high, medium or low
+content/apps/web_proxy.yaml:40:11: factors.stability.note: still a TODO placeholder; write one sentence explaining the rating
+content/apps/web_proxy.yaml:42:12: factors.vendor_relationship.level: still a TODO placeholder; rate it high, medium or low
+content/apps/web_proxy.yaml:43:11: factors.vendor_relationship.note: still a TODO placeholder; write one sentence explaining the rating
+content/apps/web_proxy.yaml:46:11: reviewed: still a TODO placeholder; write the review date as YYYY-MM-DD
 error: 17 problems in 1 file; site/ was not changed
 """
 CHOICES = {"category": "Gateway", "level": "high", "reviewed": "2026-11-20"}

@@ -54,7 +54,8 @@ def test_names_and_prose_that_mention_todo_are_published(project, capsys):
             .replace("summary: A small app used by the tests.", "summary: A to-do list app that keeps TODO.txt files in sync.")
             .replace("  A short description with **bold** text.", "  Finds TODO comments in code.\n\n  - TODO items sync too"))
     project.app("sample_app", text)
-    assert project.run(capsys=capsys) == (0, f"built 1 app pages and 3 documents into {project.out}\n", "")
+    status, out, err = project.run(capsys=capsys)
+    assert (status, out.splitlines()[0], err) == (0, f"built 1 app pages and 3 documents into {project.out}", "")
     feed = json.loads((project.out / "feed.json").read_text(encoding="utf-8"))
     assert [app["name"] for app in feed["apps"]] == ["Todo List"]
     page = (project.out / "apps/sample_app/index.html").read_text(encoding="utf-8")
