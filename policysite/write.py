@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
 import time
 from pathlib import Path
 
 from . import progress
 from .outdir import (build_lock, clean_leftovers, drop_manifest, is_plain_tree, is_real_dir, read_beneath, read_manifest,
-                     remove, standby_path, swap_in, write_manifest)
+                     remove, remove_tree, standby_path, swap_in, write_manifest)
 
 
 def safe_dest(root: Path, dest_path: str) -> Path:
@@ -83,7 +82,7 @@ def _place(path: Path, make) -> None:
 def clear_way(path: Path) -> None:
     """Remove a folder at path, or a file where one of its parent folders should be."""
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
+        remove_tree(path)
     for parent in reversed(path.parents):
         if os.path.lexists(parent) and not parent.is_dir():
             os.unlink(parent)
@@ -200,7 +199,7 @@ class Publisher:
             else:   # nothing was changed in it: it is still the standby its manifest describes
                 write_manifest(self.out_dir, self.building, self.known)
             if os.path.lexists(self.standby):
-                shutil.rmtree(self.building, ignore_errors=True)
+                remove_tree(self.building, ignore_errors=True)
             else:
                 os.rename(self.building, self.standby)
 
@@ -287,7 +286,7 @@ class Publisher:
             if self.manifest != self.live:  # files whose bytes were compared: the live manifest learns them
                 write_manifest(self.out_dir, self.out_dir, self.manifest)
             if self.fresh:
-                shutil.rmtree(self.building)
+                remove_tree(self.building)
             else:
                 os.rename(self.building, self.standby)
             self.done = True
@@ -312,7 +311,7 @@ class Publisher:
             write_manifest(self.out_dir, self.building, self.manifest)
             os.rename(self.building, self.standby)
         except OSError:   # only time is lost: the next build makes a fresh tree
-            shutil.rmtree(self.building, ignore_errors=True)
+            remove_tree(self.building, ignore_errors=True)
 
 
 def manifest_is_current(out_dir: Path) -> bool:

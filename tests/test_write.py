@@ -7,7 +7,7 @@ import os
 import pytest
 
 from policysite.cache import folder_for
-from policysite.outdir import manifest_name
+from policysite.outdir import manifest_name, remove_tree
 
 from conftest import tree_digest
 from policysite.write import safe_dest, write_site
@@ -180,3 +180,32 @@ def test_a_publisher_touches_nothing_until_its_first_file(tmp_path):
             assert sorted(p.name for p in tmp_path.iterdir()) == before
             raise KeyboardInterrupt
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_remove_tree_removes_every_level_and_never_what_a_link_inside_points_to(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept", encoding="utf-8")
+    tree = tmp_path / "tree"
+    (tree / "a/b/c").mkdir(parents=True)
+    (tree / "a/b/c/page.html").write_text("x", encoding="utf-8")
+    (tree / "a/file.txt").write_text("y", encoding="utf-8")
+    (tree / "a/b/to-outside").symlink_to(outside)
+    (tree / "a/to-file").symlink_to(outside / "keep.txt")
+    os.mkfifo(tree / "a/fifo")
+    remove_tree(tree)
+    assert not os.path.lexists(tree)
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "kept"
+
+
+def test_remove_tree_refuses_a_link_at_the_top_and_reports_what_is_missing_unless_told_to_ignore(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "keep.txt").write_text("kept", encoding="utf-8")
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(OSError):
+        remove_tree(tmp_path / "link")
+    assert (target / "keep.txt").exists()
+    with pytest.raises(FileNotFoundError):
+        remove_tree(tmp_path / "missing")
+    remove_tree(tmp_path / "missing", ignore_errors=True)
