@@ -10,7 +10,10 @@ from browser import PHONE, browser, open_page, overflowing_elements, screenshot,
 from conftest import VALID_APP
 from gitrepo import commit_all, init_repo
 
-ENDING = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2025-06-01").replace(
+# Stale, and pointing nowhere at Developer/ISV Support, which ENDING announces the end of.
+STALE = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2025-06-01").replace(
+    "alternative: Use the vendor's ticket service.", "alternative: Ask in the public forum.")
+ENDING = STALE.replace(
     "    response_time: 2 business days\n",
     "    response_time: 2 business days\n    change:\n      from: 2027-01-31\n      available: false\n"
     "      reason: The developer closes its ticket service at the end of January.\n"
@@ -20,12 +23,13 @@ ENDING = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2025-06-01").repla
 @pytest.fixture
 def app_url(project, capsys):
     """Build a project whose app is stale, announces a change and has history; serve it on 127.0.0.1."""
-    project.app("sample_app", VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2025-06-01"))
+    project.app("sample_app", STALE)
     init_repo(project.root)
     commit_all(project.root, "Add", "2026-03-01T10:00:00Z")
     project.app("sample_app", ENDING)
     commit_all(project.root, "Announce", "2026-04-01T10:00:00Z")
-    assert project.run(capsys=capsys)[0] == 0
+    status, _, err = project.run(capsys=capsys)
+    assert status == 0, err
     with serve_folder(project.out) as url:
         yield url + "apps/sample_app/"
 
