@@ -152,16 +152,23 @@ def test_built_with_no_history_nothing_says_a_change_happened(project, capsys):
     assert changes["items"] == []
 
 
+THIRD = VALID_APP.replace("name: Sample App", "name: Third App")
+
+
+def assert_stops_the_build(project, capsys, message: str) -> None:
+    """Assert that a build of project fails with message on third_app alone and leaves site/ as it was."""
+    before = tree_digest(project.out)
+    assert project.run(capsys=capsys) == (1, "", f"content/apps/third_app.yaml:1:1: history: {message}\n"
+                                                 "error: 1 problem in 1 file; site/ was not changed\n")
+    assert tree_digest(project.out) == before
+
+
 def test_an_app_file_git_holds_no_commit_of_stops_the_build(two_commits, capsys):
     project, _, _ = two_commits
     project.run(capsys=capsys)
-    before = tree_digest(project.out)
-    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
-    assert project.run(capsys=capsys) == (1, "", (
-        "content/apps/third_app.yaml:1:1: history: git holds no commit of this file, so its history cannot be published; "
-        "commit it, or build with --no-history to publish none\n"
-        "error: 1 problem in 1 file; site/ was not changed\n"))
-    assert tree_digest(project.out) == before
+    project.app("third_app", THIRD)
+    assert_stops_the_build(project, capsys, "git holds no commit of this file, so its history cannot be published; "
+                                            "commit it, or build with --no-history to publish none")
     assert project.run("check", capsys=capsys)[0] == 0   # the pre-commit hook checks a file before its first commit
     commit_all(project.root, "Add third_app", "2026-05-01T10:00:00Z")
     assert project.run(capsys=capsys)[0] == 0
@@ -173,17 +180,13 @@ def test_an_app_file_git_holds_only_unreadable_versions_of_is_told_apart_from_on
     'no commit', and a warm cache never answers with the message of the other case."""
     project, _, _ = two_commits
     project.run(capsys=capsys)
-    before = tree_digest(project.out)
-    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
+    project.app("third_app", THIRD)
     assert "git holds no commit of this file" in project.run(capsys=capsys)[2]
     project.app("third_app", "name: [unclosed\n")
     commit_all(project.root, "Add third_app, broken", "2026-05-01T10:00:00Z")
-    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
-    assert project.run(capsys=capsys) == (1, "", (
-        "content/apps/third_app.yaml:1:1: history: no committed version of this file can be read, so its history cannot "
-        "be published; commit it once check passes, or build with --no-history to publish none\n"
-        "error: 1 problem in 1 file; site/ was not changed\n"))
-    assert tree_digest(project.out) == before
+    project.app("third_app", THIRD)
+    assert_stops_the_build(project, capsys, "no committed version of this file can be read, so its history cannot be "
+                                            "published; commit it once check passes, or build with --no-history to publish none")
     commit_all(project.root, "Fix third_app", "2026-05-02T10:00:00Z")
     assert project.run(capsys=capsys)[0] == 0
     assert changelog(project, "third_app")[0][1] == "Policy published — 2026-05-02"
@@ -203,7 +206,7 @@ def test_the_preview_shows_an_uncommitted_app_without_history_and_says_why(two_c
     from policysite.serve import rebuild
 
     project, _, _ = two_commits
-    project.app("third_app", VALID_APP.replace("name: Sample App", "name: Third App"))
+    project.app("third_app", THIRD)
     assert rebuild(project.root, project.out, {}, PREVIEW) is True
     assert capsys.readouterr().err == ("content/apps/third_app.yaml:1:1: warning: history: git holds no commit of this file "
                                        "yet, so its page shows no history until it is committed\n")
