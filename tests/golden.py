@@ -18,7 +18,6 @@ lines do not stand in the repository as text beside the templates that make them
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import gzip
 import io
@@ -30,10 +29,11 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO, TODAY, epoch_of   # every case is built on the day the project fixture pins
+from gitrepo import commit_all, init_repo
+
 GOLDEN = REPO / "tests/golden"
 INPUT = GOLDEN / "input"
-TODAY = datetime.date(2026, 11, 26)   # the build date of every case, as the project fixture pins it
 # The history case: (commit time, message, {app basename: text edits (old, new), or None to delete the file}).
 HISTORY_APPS = ("accounts", "beams", "web_proxy")
 HISTORY_STEPS = (
@@ -52,9 +52,6 @@ HISTORY_STEPS = (
         "accounts": [("scope: Choosing, initialising and repairing the account back end.",
                       "scope: Choosing, setting up and repairing the account back end.")]}),
 )
-GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Maintainer", "GIT_AUTHOR_EMAIL": "maintainer@example.com",
-           "GIT_COMMITTER_NAME": "Maintainer", "GIT_COMMITTER_EMAIL": "maintainer@example.com"}
 
 
 def project_base(root: Path, apps: list[Path]) -> None:
@@ -82,8 +79,7 @@ def make_corpus(root: Path) -> list[str]:
 def make_history(root: Path) -> list[str]:
     """A repository whose commits change three example apps on known dates."""
     project_base(root, [INPUT / f"content/apps/{name}.yaml" for name in HISTORY_APPS])
-    git(root, None, "init", "-q", "-b", "main")
-    (root / ".gitignore").write_text("/site/\n/.site.*\n", encoding="utf-8")
+    init_repo(root)
     for when, message, edits in HISTORY_STEPS:
         for name, changes in edits.items():
             path = root / f"content/apps/{name}.yaml"
@@ -96,24 +92,16 @@ def make_history(root: Path) -> list[str]:
                     raise SystemExit(f"history step {message!r}: {name}.yaml no longer holds {old!r}")
                 text = text.replace(old, new, 1)
             path.write_text(text, encoding="utf-8")
-        git(root, None, "add", "-A")
-        git(root, when, "commit", "-q", "-m", message)
+        commit_all(root, message, when)
     return []
 
 
 CASES = {"example": make_example, "corpus": make_corpus, "history": make_history}
 
 
-def git(root: Path, when: str | None, *args: str) -> None:
-    """Run git in root with no user or system config, as a fixed author, at a fixed time."""
-    env = {**os.environ, **GIT_ENV, **({"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else {})}
-    subprocess.run(["git", "-C", str(root), *args], env=env, check=True, capture_output=True, timeout=60)
-
-
 def build_env(cache_home: Path) -> dict:
     """The environment of a golden build: the pinned date and a cache folder of its own."""
-    noon = datetime.datetime.combine(TODAY, datetime.time(12), datetime.timezone.utc)
-    return {**os.environ, "SOURCE_DATE_EPOCH": str(int(noon.timestamp())), "POLICYSITE_CACHE_HOME": str(cache_home)}
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(epoch_of(TODAY)), "POLICYSITE_CACHE_HOME": str(cache_home)}
 
 
 def build(root: Path, options: list[str], out: Path, cache_home: Path) -> subprocess.CompletedProcess:
