@@ -20,8 +20,8 @@ def quiet_interrupt(kind, value, traceback) -> None:
 sys.excepthook = quiet_interrupt
 
 from policysite.dates import DateSettingError, today as build_date
-from policysite.gitread import GitError
 from policysite.problems import ContentError, Problem, printable, report_lines, summarise
+from policysite.sources.gitread import GitError
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = {
@@ -77,8 +77,9 @@ def print_problems(problems: list[Problem], fmt: str) -> None:
 
 def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     """Print the plain-language policy diff between ref and the working tree."""
-    from policysite import history, review
-    from policysite.pipeline import check, names_for
+    from policysite.content import history, review
+    from policysite.content.site import names_for
+    from policysite.engine.pipeline import check
 
     site = check(root, today=today, strict=strict)   # only sound content is worth describing
     try:
@@ -97,14 +98,14 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
 
 def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool) -> tuple[int, int, tuple]:
     """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
-    from policysite import unchanged
+    from policysite.engine import unchanged
 
     signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now(), with_history)
     report = unchanged.previous_report(root, out_dir, signature)
     if report is None:
         from policysite import progress
-        from policysite.history import PUBLISH
-        from policysite.pipeline import build
+        from policysite.content.history import PUBLISH
+        from policysite.engine.pipeline import build
 
         if sys.stdout.isatty():
             progress.enable()
@@ -119,7 +120,7 @@ def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool
 
 def run_new(root: Path, basename: str) -> int:
     """Write a new app file to fill in."""
-    from policysite.scaffold import ScaffoldError, write_new_app
+    from policysite.tools.scaffold import ScaffoldError, write_new_app
 
     try:
         src_path = write_new_app(root, basename)
@@ -147,13 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
-            from policysite.pipeline import check
+            from policysite.engine.pipeline import check
 
             site = check(root, today=today, strict=args.strict)
             print_problems(list(site.warnings), args.format)
             print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
         elif args.command == "serve":
-            from policysite.serve import serve
+            from policysite.preview.serve import serve
             return serve(root, out_dir, args.host, args.port, not args.no_history)
         elif args.command == "new":
             return run_new(root, args.target)

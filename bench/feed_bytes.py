@@ -28,9 +28,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-from policysite.check import load_schema  # noqa: E402
-from policysite.feed import dump_json, precompress, render_feed  # noqa: E402
-from policysite.pipeline import load_site  # noqa: E402
+from policysite.check.schema import load_schema  # noqa: E402
+from policysite.engine.pipeline import load_site  # noqa: E402
+from policysite.render.feed import dump_json, precompress, render_feed  # noqa: E402
 
 
 def gz9(data: bytes) -> int:

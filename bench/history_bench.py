@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from policysite.pipeline import load_site  # noqa: E402
+from policysite.engine.pipeline import load_site  # noqa: E402
 
 
 def git(root: Path, *args: str, when: str | None = None) -> None:

@@ -70,10 +70,10 @@ import json, sys, time, tracemalloc
 sys.path.insert(0, sys.argv[1])
 kind, payload = sys.argv[2], open(sys.argv[3], encoding="utf-8").read()
 if kind == "yaml":
-    from policysite.loader import decode_text, parse_yaml
+    from policysite.sources.loader import decode_text, parse_yaml
     step = lambda: (lambda t: parse_yaml(t[0], "bench.yaml") if t[0] is not None and not t[1] else t)(decode_text(payload.encode(), "bench.yaml"))
 elif kind == "markdown":
-    from policysite.markup import render_app_markdown, render_doc_markdown
+    from policysite.content.markup import render_app_markdown, render_doc_markdown
     step = lambda: (render_app_markdown if len(payload) <= 20000 else render_doc_markdown)(payload)
 else:
     import build as cli

@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from corpus import app  # noqa: E402
-from policysite.addresses import email_problem, url_problem  # noqa: E402
-from policysite.markup import APP_TAGS, render_app_markdown, render_doc_markdown  # noqa: E402
+from policysite.check.addresses import email_problem, url_problem  # noqa: E402
+from policysite.content.markup import APP_TAGS, render_app_markdown, render_doc_markdown  # noqa: E402
 
 METHOD_IDS = ["forum_casual", "forum_dedicated", "vendor", "clearcenter_pro", "clearcenter_consulting"]
 _BEFORE = MarkdownIt("commonmark", {"html": True, "maxNesting": 12})

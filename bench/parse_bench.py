@@ -21,7 +21,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import corpus  # noqa: E402
-from policysite import check, loader  # noqa: E402
+from policysite.check import schema as check
+from policysite.sources import loader  # noqa: E402
 
 RUNS = 5
 

@@ -197,7 +197,7 @@ def report(results: list[dict], command: str) -> str:
         "  browser reload. This is the part the preview server itself adds; the build part is the pipeline's.",
         "",
         "The build column is what the pipeline does for a one-app edit: that app's unit is worked out again and",
-        "the catalogue and the feed are put together from every app's remembered fragments (policysite/units.py);",
+        "the catalogue and the feed are put together from every app's remembered fragments (policysite/engine/units.py);",
         "the mechanism column is what the preview server adds on top of it.",
         "",
         "After the build, from serve's `rebuilt:` line: **reloading** is when the page's reload navigation starts",

@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import codec
-from .cachehome import KEY_BYTES, cache_home, folder_for, open_folder, read_private, write_private  # noqa: F401 (the cache's API)
+from policysite import codec
+from policysite.cachehome import KEY_BYTES, cache_home, folder_for, open_folder, read_private, write_private  # noqa: F401 (the cache's API)
 
 _PACKAGE = Path(__file__).resolve().parent
 _SCHEMAS = _PACKAGE.parent / "schema"
@@ -44,9 +44,9 @@ def code_version() -> str:
         digest = hashlib.sha256(sys.version.encode() + b"\0")
         for package in LIBRARIES:
             digest.update(f"{package}={metadata.version(package)}\0".encode())
-        for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
+        for path in sorted([*_PACKAGE.rglob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
             data = read_private(path, 1 << 22)   # a link or FIFO among the schemas is refused where they are read; here it is empty
-            digest.update(path.name.encode() + b"\0" + (data or b"") + b"\0")
+            digest.update(path.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0" + (data or b"") + b"\0")
         _version = digest.hexdigest()
     return _version
 

@@ -6,7 +6,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from .spoofing import MAX_MARKS, is_invisible
+from policysite.spoofing import MAX_MARKS, is_invisible
 
 MAX_PRINTED_PER_FILE = 20   # one file can hold thousands of mistakes; the first ones show what is wrong
 MAX_ECHO = 60               # characters of a value a message quotes
@@ -118,3 +118,12 @@ def summarise(problems: list[Problem], out_dir_name: str = "site/") -> str:
     noun = "problem" if len(errors) == 1 else "problems"
     fnoun = "file" if len(files) == 1 else "files"
     return f"error: {len(errors)} {noun} in {len(files)} {fnoun}; {printable(out_dir_name)} was not changed"
+
+
+def guarded(func, src_path: str, problems: list[Problem], *args):
+    """Call func on one file's data; if it raises, add a problem for that file and return None."""
+    try:
+        return func(*args)
+    except Exception as exc:  # noqa: BLE001 - one file's failure is that file's problem, never a traceback
+        problems.append(internal_problem(src_path, exc))
+        return None

@@ -16,7 +16,7 @@ from browser import (  # noqa: F401  fixtures are used by name
     overflowing_elements, requested_urls, screenshot, site_url,
 )
 from policysite.model import Method, contrast_ratio, relative_luminance
-from policysite.render import dark_outline
+from policysite.render.pages import dark_outline
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text(encoding="utf-8"))["methods"]
 PRO = next(m["id"] for m in METHODS if m["bit"] == 8)

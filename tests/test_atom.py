@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from conftest import REPO, TODAY, VALID_APP, epoch_of
 from gitrepo import commit_all, init_repo
-from policysite import changes, feed
-from policysite.pipeline import build
+from policysite.content import changes
+from policysite.engine.pipeline import build
+from policysite.render import feed
 
 RNC = Path(__file__).parent / "schemas/atom.rnc"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,7 +14,7 @@ import pytest
 
 from browser import CHROMEDRIVER, QuietHandler, chrome_options, require_chromium
 from conftest import LEVEL2_ARTICLE, LEVEL2_INDEX, REPO
-from policysite.pipeline import build
+from policysite.engine.pipeline import build
 
 # Every payload that runs sets this global; a dialog is the other sign.
 SENTINEL = "window.__pwned"
@@ -198,7 +198,7 @@ def test_every_field_holds_a_payload_and_there_are_at_least_40():
 
 
 def test_link_payloads_are_refused_in_descriptions_and_pages():
-    from policysite.markup import render_app_markdown, render_doc_markdown
+    from policysite.content.markup import render_app_markdown, render_doc_markdown
 
     assert all(render_app_markdown(p).refusals and render_doc_markdown(p).refusals for p in LINK_PAYLOADS)
     assert not any(render_app_markdown(p).refusals or render_doc_markdown(p).refusals for p in MARKUP_PAYLOADS)

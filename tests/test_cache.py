@@ -14,8 +14,9 @@ import time
 import pytest
 
 from conftest import VALID_APP, tree_digest
-from policysite import cache, pipeline
+from policysite import cache
 from policysite.cache import Store, digest_of, folder_for
+from policysite.engine import pipeline, units
 
 HOUR_AGO = time.time() - 3600
 
@@ -40,7 +41,7 @@ def cold_digest(project, tmp_path) -> dict[str, str]:
 
 def units_store(project) -> Store:
     """Return the project's remembered units, as the next build would read them."""
-    return Store(project.root, "units", pipeline.store_classes("units"))
+    return Store(project.root, "units", units.UNIT_CLASSES)
 
 
 def edit_app(project):
@@ -152,7 +153,7 @@ def test_any_change_to_inputs_output_or_date_makes_the_build_run(built, monkeypa
 
 def test_an_edit_within_the_clock_tick_of_the_last_build_is_caught_by_content(project, monkeypatch):
     """A file modified just before a build could be edited again with the same size and times: its bytes are compared."""
-    from policysite import unchanged
+    from policysite.engine import unchanged
 
     assert project.run() == (0, "", "")           # inputs just written: recorded with their content hashes
     calls = []
@@ -179,7 +180,7 @@ def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
 
 
 def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
-    from policysite import read
+    from policysite.sources import read
 
     for i in range(6):
         project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))

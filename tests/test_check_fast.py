@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, VALID_APP
-from policysite import check
-from policysite.loader import decode_text, parse_yaml
+from policysite.check import schema as check
+from policysite.sources.loader import decode_text, parse_yaml
 from test_loader_fast import generated_apps
 
 APP = check.validator_for("app.schema.json")

@@ -10,7 +10,7 @@ import jsonschema
 from bs4 import BeautifulSoup
 
 from conftest import REPO, VALID_APP
-from policysite.rules import portal_only_methods
+from policysite.check.rules import portal_only_methods
 
 SCHEMA = json.loads((REPO / "schema/app.schema.json").read_text(encoding="utf-8"))
 PORTAL = "https://portal.clearcenter.example/tickets"

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from conftest import VALID_APP
 from gitrepo import commit_all, git, init_repo
-from policysite.history import GitError, resolve_commit
+from policysite.content.history import GitError, resolve_commit
 
 PRO_OFF = ("  clearcenter_pro:\n    available: false\n    reason: ClearCenter has no agreement with the vendor.\n"
            "    alternative: Use the vendor's ticket service.\n")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from conftest import REPO, VALID_APP
-from policysite.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
-from policysite.pipeline import build
+from policysite.engine.pipeline import build
+from policysite.render.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
 BASE_URL = yaml.safe_load((REPO / "content/site.yaml").read_text())["base_url"]
@@ -292,7 +292,8 @@ def test_closed_schema_check_would_catch_an_undocumented_field(site_dir):
 def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
     """Valid content cannot cause this; a bug of ours could, and must never reach Webconfig."""
     from conftest import tree_digest
-    from policysite import cache, feed
+    from policysite import cache
+    from policysite.render import feed
 
     assert project.run()[0] == 0
     before = tree_digest(project.out)
@@ -307,7 +308,7 @@ def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, mon
 
 
 def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkeypatch, capsys):
-    from policysite import feed
+    from policysite.render import feed
 
     real = feed.legend_entry
     monkeypatch.setattr(feed, "legend_entry", lambda method: {**real(method), "bit": 3} if method.bit == 1 else real(method))
@@ -321,7 +322,7 @@ def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkey
 
 def test_the_lists_joined_from_each_apps_entry_are_what_serialising_them_whole_gives(site_dir):
     """feed.json and the index are put together from the apps' remembered entries; the bytes must not show it."""
-    from policysite.feed import dump_json
+    from policysite.render.feed import dump_json
 
     for name in ("feed.json", "api/v1/index.json"):
         data = (site_dir / name).read_bytes()

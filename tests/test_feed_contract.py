@@ -13,8 +13,8 @@ import re
 from markdown_it import MarkdownIt
 
 from conftest import REPO
-from policysite.compat import documents, resolve
-from policysite.pipeline import build
+from policysite.engine.pipeline import build
+from policysite.tools.compat import documents, resolve
 
 FEED_MD = "docs/feed.md"
 FEED, APP, INDEX, CHANGES = "feed.json", "api/v1/apps/<basename>.json", "api/v1/index.json", "changes.json"

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, VALID_APP, tree_digest
 from gitrepo import commit_all, git, init_repo
-from policysite import feed
+from policysite.render import feed
 
 FEED_SCHEMA = json.loads((REPO / "schema/feed.schema.json").read_text())
 CHANGES_SCHEMA = json.loads((REPO / "schema/changes.schema.json").read_text())
@@ -202,8 +202,8 @@ def test_an_app_file_deleted_in_git_and_written_again_is_not_published_as_remove
 
 
 def test_the_preview_shows_an_uncommitted_app_without_history_and_says_why(two_commits, capsys):
-    from policysite.history import PREVIEW
-    from policysite.serve import rebuild
+    from policysite.content.history import PREVIEW
+    from policysite.preview.serve import rebuild
 
     project, _, _ = two_commits
     project.app("third_app", THIRD)
@@ -227,8 +227,8 @@ ODD_SHAPES = [
 @pytest.mark.parametrize("new", ODD_SHAPES)
 def test_sentences_survive_any_shape_an_old_commit_may_have(old, new):
     import datetime
-    from policysite.compare import Names, app_changes
-    from policysite.history import Version, history_entries
+    from policysite.content.compare import Names, app_changes
+    from policysite.content.history import Version, history_entries
     names = Names(methods=(("vendor", "Developer/ISV Support"),), factors=(("knowledge", "Knowledge"),))
     assert isinstance(app_changes(old, new, names), list)
     when = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from conftest import VALID_APP
 from gitrepo import commit_all, git, init_repo, write_object
-from policysite import history
-from policysite.compare import Names
-from policysite.history import Version, history_entries, read_apps_now, read_blobs, read_versions
-from policysite.loader import MAX_FILE_BYTES
+from policysite.content import history
+from policysite.content.compare import Names
+from policysite.content.history import Version, history_entries, read_apps_now, read_blobs, read_versions
+from policysite.sources.loader import MAX_FILE_BYTES
 
 CONSULTING_ON = "  clearcenter_consulting:\n    available: true\n"
 CONSULTING_OFF = "  clearcenter_consulting:\n    available: false\n    reason: ClearCenter has not studied the app yet.\n"

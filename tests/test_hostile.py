@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO, VALID_APP, tree_digest
-from policysite.feed import dump_json
+from policysite.render.feed import dump_json
 
 ALLOWED = sorted((Path(__file__).parent / "cases" / "allowed").glob("*.yaml"))
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcset", "cite", "ping"}
@@ -166,8 +166,8 @@ def test_feed_json_can_be_inlined_in_a_script_element():
 
 
 def test_templates_autoescape_and_mark_only_sanitised_html_safe(project):
-    from policysite.pipeline import load_site
-    from policysite.render import make_env
+    from policysite.engine.pipeline import load_site
+    from policysite.render.pages import make_env
 
     assert make_env(load_site(project.root)).autoescape is True
     safe_uses = sorted(set(re.findall(r"\{\{\s*([\w.]+)\s*\|\s*safe", "".join(
@@ -288,7 +288,7 @@ BUG = "please report it as a bug of policysite"
 
 
 def test_an_exception_while_reading_one_file_becomes_its_problem(built, capsys, monkeypatch):
-    import policysite.read as read
+    from policysite.sources import read
 
     real = read.parse_text
     monkeypatch.setattr(read, "parse_text", lambda data, src_path, *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
@@ -302,7 +302,7 @@ def test_an_exception_while_reading_one_file_becomes_its_problem(built, capsys, 
 
 
 def test_an_exception_while_checking_one_file_becomes_its_problem(built, capsys, monkeypatch):
-    import policysite.check as check
+    from policysite.check import schema as check
 
     real = check._type_scalar
     def explode(node, schema):
@@ -326,8 +326,8 @@ def test_an_exception_while_rendering_one_page_becomes_its_problem(built, capsys
 
 
 def test_an_exception_while_making_the_model_or_the_feed_becomes_that_files_problem(built, capsys, monkeypatch):
-    import policysite.feed as feed
-    import policysite.pipeline as pipeline
+    from policysite.engine import pipeline
+    from policysite.render import feed
 
     real_detail, real_make = feed.app_detail, pipeline.make_app
     monkeypatch.setattr(feed, "app_detail", lambda app, site: (_ for _ in ()).throw(ValueError("feed"))

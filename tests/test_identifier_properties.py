@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import VALID_APP
-from policysite import pipeline, read, rules
-from policysite.names import compared_keys
+from policysite.check import inputs
+from policysite.check import rules
+from policysite.check.names import compared_keys
 from policysite.problems import is_error
+from policysite.sources import read
 from policysite.spoofing import BLANK, DEFAULT_IGNORABLE, MAX_MARKS, is_mixed_script, skeleton, stacked_marks
 
 TODAY = datetime.date(2026, 11, 26)
@@ -45,7 +47,7 @@ def check_name(name: str, escaped: bool) -> list:
     problems = []
     node = read.parse_text(app_file(name, escaped), "content/apps/x.yaml", problems)
     if node is not None:
-        problems += pipeline.check_app(read.YamlFile("content/apps/x.yaml", node), TODAY)[1]
+        problems += inputs.check_app(read.YamlFile("content/apps/x.yaml", node), TODAY)[1]
     return [p for p in problems if is_error(p)]
 
 

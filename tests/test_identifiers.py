@@ -4,7 +4,7 @@ written another way are refused at the name or vendor, worded exactly."""
 from __future__ import annotations
 
 from conftest import VALID_APP
-from policysite.render import catalogue_context
+from policysite.render.pages import catalogue_context
 
 
 def named(name: str, vendor: str = "Example Vendor") -> str:

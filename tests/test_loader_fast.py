@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import yamlgen
 from conftest import REPO, VALID_APP
-from policysite import loader
+from policysite.sources import loader
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus  # noqa: E402  the benchmark's app generator: files as yaml.safe_dump writes them

@@ -38,7 +38,7 @@ if sys.argv[1] == "without":
     sys.modules["yaml._yaml"] = None  # importing libyaml's binding now fails, as on a machine without it
 import yaml
 sys.path.insert(0, sys.argv[2])
-from policysite.loader import decode_text, parse_yaml
+from policysite.sources.loader import decode_text, parse_yaml
 
 def tree(node):
     if node is None or node.kind == "scalar":

@@ -84,7 +84,7 @@ def test_a_full_cache_folder_only_costs_time(project, small_disk, tmp_path):
 
 @pytest.mark.parametrize("fault", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EIO])
 def test_a_fault_while_writing_any_file_gives_one_line_and_keeps_the_live_site(project, capsys, monkeypatch, fault):
-    from policysite import write
+    from policysite.publish import write
 
     assert project.run() == (0, "", "")
     before = tree_digest(project.out)
@@ -109,7 +109,7 @@ def test_a_fault_while_writing_any_file_gives_one_line_and_keeps_the_live_site(p
 
 
 def test_a_forbidden_output_folder_gives_one_line(project, capsys, monkeypatch):
-    from policysite import outdir
+    from policysite.publish import outdir
 
     def forbidden(path):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))

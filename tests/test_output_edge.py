@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from conftest import VALID_APP
+from policysite.check.zones import canonical_zones
 from policysite.problems import Problem, did_you_mean, github_annotation, printable, summarise
-from policysite.zones import canonical_zones
 
 HOSTILE_NAME = "\x1b[2J\x1b]0;pwned\x07\u202eevil\u3164"
 SHOWN_NAME = "\\x1b[2J\\x1b]0;pwned\\x07\\u202eevil\\u3164"

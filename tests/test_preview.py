@@ -23,8 +23,8 @@ import pytest
 from browser import browser  # noqa: F401  (session fixture)
 from conftest import REPO, VALID_APP
 
-from policysite import watch
-from policysite.serve import is_output, make_preview_class, rebuild
+from policysite.preview import watch
+from policysite.preview.serve import is_output, make_preview_class, rebuild
 
 WAIT = 60   # seconds before giving up: a bound against hanging, not a speed check
 APP_PATH = "content/apps/sample_app.yaml"

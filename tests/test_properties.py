@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import VALID_APP
-from policysite.loader import parse_yaml
+from policysite.sources.loader import parse_yaml
 from test_hostile import live_script_findings
 
 PROBLEM = re.compile(r"^content/[^\n]+?:[1-9]\d*:[1-9]\d*: \S[^\n]*$")

@@ -14,9 +14,9 @@ import json
 import pytest
 
 from conftest import REPO
-from policysite import feed
-from policysite.check import FastFirst, make_fast_first
-from policysite.check import load_schema
+from policysite.check.schema import FastFirst, make_fast_first
+from policysite.check.schema import load_schema
+from policysite.render import feed
 
 SCHEMA = load_schema("feed.schema.json")
 SAMPLE_APPS = {"api/v1/apps/web_proxy.json", "api/v1/apps/appfirst.json", "api/v1/apps/openvpn.json"}

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, VALID_APP, epoch_of
 from gitrepo import commit_all, init_repo
-from policysite.schedule import apply_due, merged, pending
+from policysite.check.schedule import apply_due, merged, pending
 
 FEED_SCHEMA = json.loads((REPO / "schema/feed.schema.json").read_text())
 FRESH_APP = VALID_APP.replace("reviewed: 2026-01-15", "reviewed: 2026-11-20").replace(   # not to the service that ends below

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from policysite.compat import check_compatible, version_of
-from policysite.feed import API_DIR, SCHEMA_DIR
+from policysite.render.feed import API_DIR, SCHEMA_DIR
+from policysite.tools.compat import check_compatible, version_of
 
 CURRENT = REPO / "schema/feed.schema.json"
 RELEASED_DIR = REPO / "schema/released"

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 
 from conftest import LEVEL2_ARTICLE, LEVEL2_INDEX, POLICY_DOC, REPO, TODAY, VALID_APP, epoch_of
 
-from policysite.guard import Names, check_host, check_origin, check_path
+from policysite.preview.guard import Names, check_host, check_origin, check_path
 
 WAIT = 30   # seconds before giving up on the server; a bound against hanging, not a speed check
 

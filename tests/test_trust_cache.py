@@ -22,7 +22,8 @@ import pytest
 
 from conftest import REPO, tree_digest
 from gitrepo import commit_all, git, init_repo
-from policysite import cache, cachehome, codec, pipeline
+from policysite import cache, cachehome, codec
+from policysite.engine import units
 
 WAIT = 120   # seconds: a bound against hanging, not a speed check
 
@@ -134,7 +135,7 @@ def fetch_when_up(url: str) -> bytes:
 def forged_unit_store(project, key: bytes) -> None:
     """Write, where the build keeps its units, entries sealed with key that put a live script into the catalogue."""
     folder = cache.folder_for(project.root)
-    classes = pipeline.store_classes("units")
+    classes = units.UNIT_CLASSES
     store = cache.Store(project.root, "units", classes)
     assert store.entries, "the build before should have remembered its units"
     from dataclasses import replace

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import VALID_APP
-from policysite.addresses import email_problem, link_problem, url_problem
-from policysite.check import validator_for
-from policysite.markup import MAX_APP_HTML, MAX_DOC_HTML, render_app_markdown, render_doc_markdown
+from policysite.check.addresses import email_problem, link_problem, url_problem
+from policysite.check.schema import validator_for
+from policysite.content.markup import MAX_APP_HTML, MAX_DOC_HTML, render_app_markdown, render_doc_markdown
 
 URL_AT = "content/apps/sample_app.yaml:12:10: support.forum_casual.url"
 EMAIL_AT = "content/apps/sample_app.yaml:18:12: support.vendor.email"
@@ -368,7 +368,7 @@ def test_amplified_markdown_is_measured_without_being_built():
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="[]()<>!*_`\\&#;:\"'|-\n ax1.", max_size=120))
 def test_the_measured_pieces_are_exactly_what_markdown_it_renders(text):
-    from policysite.markup import _app_md, _doc_md, render_capped
+    from policysite.content.markup import _app_md, _doc_md, render_capped
 
     for parser in (_app_md, _doc_md):
         env: dict = {}
@@ -390,7 +390,7 @@ def test_the_address_rules_answer_any_text_without_a_traceback(text):
 def test_no_python_callback_runs_inside_the_sanitiser(monkeypatch):
     # nh3 prints and swallows any exception raised in a Python callback: a Ctrl-C (or the SIGTERM the
     # build turns into one) arriving then would vanish, and the build would go on. So none is passed.
-    import policysite.markup as markup
+    from policysite.content import markup
 
     real, calls = markup.nh3.clean, []
 
@@ -411,7 +411,7 @@ def test_no_python_callback_runs_inside_the_sanitiser(monkeypatch):
 def test_the_hrefs_read_back_from_the_sanitiser_are_what_an_html_parser_reads(tags):
     import nh3
 
-    from policysite.links import hrefs_in
+    from policysite.check.links import hrefs_in
 
     raw = "".join(f"<{t}" + "".join(f' {n}="{html.escape(v)}"' for n, v in attrs) + f">x</{t}>" for t, attrs in tags)
     clean = nh3.clean(raw, tags={"a", "abbr", "p", "code"}, attributes={"a": {"href", "title"}})

@@ -13,10 +13,10 @@ import pytest
 
 from conftest import LEVEL2_ARTICLE, POLICY_DOC, REPO, VALID_APP, Project, tree_digest
 from test_hostile import assert_fails_with
-from policysite import check as schema_check
-from policysite.pipeline import load_site
-from policysite.read import NO_APPS_MESSAGE
-from policysite.render import make_env
+from policysite.check import schema as schema_check
+from policysite.engine.pipeline import load_site
+from policysite.render.pages import make_env
+from policysite.sources.read import NO_APPS_MESSAGE
 
 SANDBOX = "templates run in a sandbox and may only read the data they are given"
 TITLE = "{{ app.name }} support policy"   # line 3 of templates/app.html

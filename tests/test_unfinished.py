@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import VALID_APP, tree_digest
-from policysite.unfinished import field_hints, is_placeholder, placeholder_text
+from policysite.check.unfinished import field_hints, is_placeholder, placeholder_text
 
 PLACEHOLDERS = ["TODO", "TODO who develops the app", "TODO: ask the vendor", "TODO:ask", "  TODO indented", "TODO.",
                 "TODO...", "TODO\u2026", "TODO - later", "TODO!", "TODO\tafter a tab", "Written first.\nTODO the rest",

@@ -7,10 +7,10 @@ import os
 import pytest
 
 from policysite.cache import folder_for
-from policysite.outdir import manifest_name, remove_tree
+from policysite.publish.outdir import manifest_name, remove_tree
 
 from conftest import tree_digest
-from policysite.write import safe_dest, write_site
+from policysite.publish.write import safe_dest, write_site
 
 
 def test_two_builds_of_the_same_input_are_byte_identical(project, tmp_path):
@@ -144,7 +144,7 @@ def test_a_file_changed_twice_within_a_second_never_keeps_its_time(tmp_path):
 def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path):
     """A build that stops on a content problem before writing anything keeps the standby's manifest, so the next
     build does not have to link every file again; one that wrote something leaves the standby to be rebuilt."""
-    from policysite.write import Publisher, read_manifest
+    from policysite.publish.write import Publisher, read_manifest
 
     out = tmp_path / "site"
     write_site({"index.html": b"1", "a.json": b"a"}, out)
@@ -169,7 +169,7 @@ def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path
 
 def test_a_publisher_touches_nothing_until_its_first_file(tmp_path):
     """The build enters the publisher before it reads and checks the apps; stopping there leaves no trace."""
-    from policysite.write import Publisher
+    from policysite.publish.write import Publisher
 
     out = tmp_path / "site"
     write_site({"index.html": b"1"}, out)

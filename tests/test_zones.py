@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, VALID_APP, epoch_of, tree_digest
-from policysite import hours, zones
+from policysite.check import hours, zones
 
 TZ_LINE = VALID_APP.splitlines().index("    timezone: Europe/London") + 1
 HOURS_LINE = TZ_LINE - 1

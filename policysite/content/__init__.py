@@ -1,0 +1,1 @@
+"""Content: what checked data means (Markdown, history, the plain-language comparison of policies)."""

@@ -1,0 +1,1 @@
+"""Publishing: the output folder swapped in whole, its standby and its manifests."""

@@ -1,0 +1,452 @@
+"""Render the JSON feed Webconfig reads, and the schemas it follows. Pure functions of a Site and a schema.
+
+Outputs: feed.json; api/v1/apps/<basename>.json (stable address); api/v1/by-hash/<sha256>.json
+(the same bytes at a content-hashed address); api/v1/index.json (every app with the hash of
+its file); schema/v1/{feed,app,index}.schema.json (the published contract); feed.json.gz and
+api/v1/index.json.gz (the same bytes gzipped once at build, for nginx's gzip_static); changes.json and
+changes.atom (the latest policy changes across apps, from one list).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import json
+import math
+import re
+import struct
+import zlib
+
+from policysite.cache import Store
+from policysite.cache import digest_of as cache_digest
+from policysite.content.changes import ATOM_PATH, check_item, feed_description, feed_title, render_atom
+from policysite.check.schema import make_fast_first, make_validator
+from policysite.model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
+from policysite.problems import Problem
+
+API_DIR = "api/v1"
+APP_JSON_DIR = f"{API_DIR}/apps"
+BY_HASH_DIR = f"{API_DIR}/by-hash"
+SCHEMA_DIR = "schema/v1"
+# Published schema file -> the document in schema/feed.schema.json it describes (None: the root).
+PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document"}
+# Old Webconfig passes the document it fetched straight to its legend code, which reads these at the
+# top level; an app's file repeats them there (since 1.2), copied from its 'app' so they cannot differ.
+LEGACY_TOP_LEVEL = ("basename", "name", "supported")
+MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses precision
+CHANGES_PATH = "changes.json"
+CHANGES_LIMIT = 100          # items in changes.json, newest first
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# The files that grow with the number of apps: each is also written gzipped beside itself (see precompress).
+PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
+# Where an app's entry starts in feed.json and the index ('basename' is its first key); about one
+# entry in CHUNK_APPS starts a new chunk of the precompressed file. WINDOW is deflate's reach back.
+_ENTRY_START = re.compile(rb',\{"basename":"([a-z0-9_]+)"')
+CHUNK_APPS = 32
+WINDOW = 32 * 1024
+# RFC 1952 header: magic, deflate, no flags (so no file name), mtime 0, XFL 2 (slowest), OS 255 (unknown).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+# Characters escaped so a client can inline the JSON in a <script> element.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def check_json_value(data, path: str = "$") -> None:
+    """Refuse what JSON cannot carry safely: NaN, infinities, unsafe integers, lone surrogates, odd types."""
+    if not is_json_safe(data):
+        explain_json_value(data, path)
+
+
+def is_json_safe(data) -> bool:
+    """Return True if data is safe to write as JSON (the quick pass: no paths built); the same rules as explain_json_value."""
+    if isinstance(data, str):
+        return _SURROGATE.search(data) is None
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _SURROGATE.search(k) is None and is_json_safe(v) for k, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return all(map(is_json_safe, data))
+    if isinstance(data, bool) or data is None:
+        return True
+    if isinstance(data, int):
+        return abs(data) <= MAX_SAFE_INTEGER
+    if isinstance(data, float):
+        return math.isfinite(data)
+    return False
+
+
+def explain_json_value(data, path: str = "$") -> None:
+    """Raise ValueError naming where and why data cannot be written as JSON."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: object key {key!r} is not text")
+            explain_json_value(key, f"{path} (key)")
+            explain_json_value(value, f"{path}.{key}")
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            explain_json_value(value, f"{path}[{i}]")
+    elif isinstance(data, str):
+        bad = _SURROGATE.search(data)
+        if bad is not None:
+            raise ValueError(f"{path}: lone surrogate U+{ord(bad.group()):04X} cannot be written as UTF-8")
+    elif isinstance(data, bool) or data is None:
+        pass
+    elif isinstance(data, int):
+        if abs(data) > MAX_SAFE_INTEGER:
+            raise ValueError(f"{path}: integer {data} is beyond ±(2^53 - 1), which JavaScript cannot hold exactly")
+    elif isinstance(data, float):
+        if not math.isfinite(data):
+            raise ValueError(f"{path}: {data} is not a JSON number")
+    else:
+        raise ValueError(f"{path}: {type(data).__name__} is not a JSON value")
+
+
+def dump_json(data) -> bytes:
+    """Serialise deterministically: sorted keys, UTF-8, only safe values, safe to inline in <script>."""
+    check_json_value(data)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in _SCRIPT_SAFE.items():
+        text = text.replace(raw, escaped)
+    return (text + "\n").encode("utf-8")
+
+
+def precompress(data: bytes, chunks: Store | None = None) -> bytes:
+    """Gzip a file for nginx's gzip_static: deflate at level 9 under a fixed header (no name, mtime 0), so equal bytes give equal bytes.
+
+    The file is deflated in chunks that start at app entries (chosen by a hash of the basename, so
+    an added or removed app moves no other boundary), each primed with the 32 KiB before it and
+    ended on a byte boundary, the way pigz joins its pieces into one stream. chunks remembers each
+    compressed chunk by what it was made from, so an edit to one app recompresses one or two chunks.
+    """
+    bounds = [0, *(m.start() + 1 for m in _ENTRY_START.finditer(data) if zlib.crc32(m.group(1)) % CHUNK_APPS == 0), len(data)]
+    body = []
+    for start, end in zip(bounds, bounds[1:]):
+        last = end == len(data)
+        window = data[max(0, start - WINDOW):start]
+        key = ("gzip", hashlib.sha256(b"%d\0%d\0" % (last, len(window)) + data[max(0, start - WINDOW):end]).hexdigest())
+        piece = chunks.get(key) if chunks is not None else None
+        if piece is None:
+            deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **({"zdict": window} if window else {}))
+            piece = deflate.compress(data[start:end]) + deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+            if chunks is not None:
+                chunks.put(key, piece)
+        body.append(piece)
+    return GZIP_HEADER + b"".join(body) + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+
+
+def legend_entry(method: Method) -> dict:
+    """Describe one method of the legend for the feed."""
+    return {
+        "id": method.id, "bit": method.bit, "title": method.title, "short_title": method.short_title,
+        "description": method.description, "colour": method.colour, "outline": method.outline,
+        "ink": method.ink, "marker": method.marker,
+    }
+
+
+def policy_entry(policy: Policy) -> dict:
+    """Describe one method's availability for one app, leaving out empty fields."""
+    fields = CONTACT_FIELDS if policy.available else ("reason", "alternative")
+    entry = {"id": policy.method.id, "bit": policy.method.bit, "available": policy.available}
+    entry.update({k: getattr(policy, k) for k in fields if getattr(policy, k) is not None})
+    if policy.available and policy.clock:
+        entry.update({"utc_offset": policy.clock.iso_offset, "hours_utc": policy.clock.hours_utc})
+        if policy.clock.change_on:
+            entry["utc_offset_until"] = policy.clock.change_on.isoformat()
+    return entry
+
+
+def app_entry(app: App, base_url: str) -> dict:
+    """Describe one app for feed.json: what Webconfig needs to draw its policy."""
+    return {
+        "basename": app.basename, "name": app.name, "vendor": app.vendor,
+        "category": app.category, "subcategory": app.subcategory,
+        "url": base_url + app.url, "json_url": f"{base_url}{APP_JSON_DIR}/{app.basename}.json",
+        "supported": app.supported, "reviewed": app.reviewed.isoformat(),
+        "methods": [policy_entry(p) for p in app.policies],
+    }
+
+
+def app_detail(app: App, site: Site) -> dict:
+    """Describe one app in full for its own file."""
+    entry = app_entry(app, site.settings.base_url)
+    entry.update({
+        "summary": app.summary, "license": app.license,
+        "links": {k: v for k, v in (("homepage", app.homepage), ("documentation", app.documentation)) if v},
+        "factors": [{"id": r.factor.id, "title": r.factor.title, "level": r.level.id, "note": r.note} for r in app.ratings],
+        "level2": {"covered": app.level2_covered, "articles": [site.settings.base_url + f"level2/{a}/" for a in app.level2_articles]},
+        "announced": [announcement_entry(a) for a in app.announced],
+        "history": [history_entry(h) for h in app.history or ()],   # empty: this build published no history
+    })
+    return entry
+
+
+def feed_version(schema: dict) -> str:
+    """Return the format version the documents carry: the schema's own x-version."""
+    return schema["x-version"]
+
+
+def header(site: Site, schema: dict, schema_file: str) -> dict:
+    """Return the fields every document starts with: its version and the schema it follows."""
+    return {"feed_version": feed_version(schema), "schema": f"{site.settings.base_url}{SCHEMA_DIR}/{schema_file}"}
+
+
+def render_schemas(schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish one self-contained schema per document, each naming its address and version."""
+    out = {}
+    for name, pointer in PUBLISHED_SCHEMAS.items():
+        doc = dict(schema) if pointer is None else {
+            "$schema": schema["$schema"], "x-version": schema["x-version"],
+            "title": schema["$defs"][pointer]["title"], "description": schema["$defs"][pointer]["description"],
+            "$ref": f"#/$defs/{pointer}", "$defs": schema["$defs"],
+        }
+        doc.pop("$comment", None)
+        doc["$id"] = f"{base_url}{SCHEMA_DIR}/{name}"
+        out[f"{SCHEMA_DIR}/{name}"] = dump_json(doc)
+    return out
+
+
+def rfc3339(when: datetime.datetime) -> str:
+    """Format a UTC time as 2026-03-01T10:00:00Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def announcement_entry(announcement: Announcement) -> dict:
+    """Describe a scheduled change: its date, a sentence, and the method as it will be from then."""
+    return {"date": announcement.date.isoformat(), "summary": announcement.summary, **policy_entry(announcement.policy)}
+
+
+def history_entry(entry: HistoryEntry) -> dict:
+    """Describe one change in an app's history."""
+    out = {"date": entry.date.isoformat(), "time": rfc3339(entry.when), "changes": list(entry.changes)}
+    if entry.commit:
+        out["commit"] = entry.commit
+    return out
+
+
+def latest_changes(items: list) -> list[dict]:
+    """Return the changes published, from every app's change_items: newest first, at most CHANGES_LIMIT."""
+    return [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]]
+
+
+def site_changes(site: Site) -> list[dict]:
+    """Return the changes published for a site whose apps carry their history."""
+    return latest_changes([item for app in site.apps for item in change_items(site, app)])
+
+
+def render_change_files(site: Site, latest: list[dict]) -> dict[str, bytes]:
+    """Render changes.json and changes.atom from one list of changes (latest_changes), so both carry the same."""
+    return {CHANGES_PATH: dump_json(render_changes(site, latest)), ATOM_PATH: render_atom(site, latest)}
+
+
+def render_changes(site: Site, latest: list[dict]) -> dict:
+    """Return changes.json: the latest policy changes across all apps as a JSON Feed 1.1."""
+    base = site.settings.base_url
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": feed_title(site),
+        "home_page_url": base,
+        "feed_url": base + CHANGES_PATH,
+        "description": feed_description(site),
+        "language": "en",
+        "items": latest,
+    }
+
+
+def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
+    """Return one app's items for changes.json, each with the key that orders them across apps.
+
+    Newest first by time, then by basename, then by place in the app's history: that history is in
+    the commit graph's order and its times never run backwards (history.effective_times), so an app's
+    own items keep that order, even where times tie, and the key is total.
+    """
+    base = site.settings.base_url
+    items = []
+    for position, entry in enumerate(app.history or ()):
+        url = f"{base}{app.url}#change-{entry.key}"
+        more = f" (and {len(entry.changes) - 1} more)" if len(entry.changes) > 1 else ""
+        items.append(((-entry.when.timestamp(), app.basename, position), check_item({
+            "id": url, "url": url, "title": f"{app.name}: {entry.changes[0]}{more}",
+            "content_text": "\n".join(entry.changes), "date_published": rfc3339(entry.when), "tags": [app.basename],
+        })))
+    return items
+
+
+def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
+    """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
+    out = render_change_files(site, site_changes(site))
+    entries, index_entries = [], []
+    for app in sorted(site.apps, key=lambda a: a.basename):
+        files, entry, index_entry = render_app_feed(site, schema, app)
+        out.update(files)
+        entries.append(entry)
+        index_entries.append(index_entry)
+    out.update(render_lists(site, schema, entries, index_entries))
+    out.update(render_schemas(schema, site.settings.base_url))
+    return out
+
+
+def app_document(site: Site, schema: dict, app: App) -> dict:
+    """Return an app's own file: header, legend, the app in full, and at the top level what old Webconfig reads there."""
+    detail = app_detail(app, site)
+    legacy = {key: detail[key] for key in LEGACY_TOP_LEVEL}
+    return {**header(site, schema, "app.schema.json"), "legend": [legend_entry(m) for m in site.methods], "app": detail, **legacy}
+
+
+def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes], bytes, dict]:
+    """Render one app's share of the feed: its files (stable and content-hashed), its entry of feed.json
+    (serialised) and its entry of the index."""
+    data = dump_json(app_document(site, schema, app))
+    digest = hashlib.sha256(data).hexdigest()
+    files = {f"{APP_JSON_DIR}/{app.basename}.json": data, f"{BY_HASH_DIR}/{digest}.json": data}
+    entry = dump_json(app_entry(app, site.settings.base_url))[:-1]   # without the final newline
+    return files, entry, dump_json({"basename": app.basename, "supported": app.supported, "sha256": digest})[:-1]
+
+
+def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[bytes],
+                 chunks: Store | None = None) -> dict[str, bytes]:
+    """Render feed.json and the index from each app's entries, in basename order.
+
+    Both are joined from the serialised entries; each is byte for byte what dump_json gives for the
+    whole document, because its keys are sorted and 'apps' sorts first.
+    """
+    feed, index = envelopes(site, schema)
+    assert min(feed) > "apps" and min(index) > "apps"
+    out = {
+        "feed.json": b"".join(joined_list(entries, b'{"apps":[', b"]," + dump_json(feed)[1:])),
+        f"{API_DIR}/index.json": b"".join(joined_list(index_entries, b'{"apps":[', b"]," + dump_json(index)[1:])),
+    }
+    out.update({f"{path}.gz": precompress(out[path], chunks) for path in PRECOMPRESSED})
+    return out
+
+
+def joined_list(entries: list[bytes], head: bytes, tail: bytes):
+    """Yield head, the entries with commas between them, and tail: pieces for one join, so the list is copied once."""
+    yield head
+    for i, entry in enumerate(entries):
+        if i:
+            yield b","
+        yield entry
+    yield tail
+
+
+def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:
+    """Return feed.json and the index without their lists of apps."""
+    base = site.settings.base_url
+    legend = [legend_entry(m) for m in site.methods]
+    feed = {
+        **header(site, schema, "feed.schema.json"),
+        "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice, "legend": legend,
+    }
+    index = {
+        **header(site, schema, "index.schema.json"),
+        "apps_url": f"{base}{APP_JSON_DIR}/", "by_hash_url": f"{base}{BY_HASH_DIR}/", "legend": legend,
+    }
+    return feed, index
+
+
+def envelope_problems(site: Site, schema: dict, methods_path: str, settings_path: str) -> list[Problem]:
+    """Check feed.json and the index without their lists (each entry is checked with its app) against their schemas."""
+    whole, _ = document_validators(schema)
+    problems = set()
+    for doc, name in zip(envelopes(site, schema), ("feed.schema.json", "index.schema.json")):
+        for error in whole[name].iter_errors({**json.loads(dump_json(doc)), "apps": []}):
+            where = list(error.absolute_path)
+            problems.add(mismatch(methods_path if where[:1] == ["legend"] else settings_path, name, where, error.message))
+    return sorted(problems)
+
+
+def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str,
+               valid: Store | None = None) -> list[Problem]:
+    """Check every JSON document about to be published against the schema it names; locate what fails.
+
+    A list of apps is checked item by item against the item's own definition (the schemas put no
+    rule across items), so that valid, which remembers the hashes of what passed before, can spare
+    the items and documents that did not change.
+    """
+    valid = valid if valid is not None else Store(None, "valid")
+    whole, items = document_validators(schema)
+    by_basename = {a.basename: a.src_path for a in site.apps}
+    apps = sorted(site.apps, key=lambda a: a.basename)
+    problems: set[Problem] = set()
+    for dest_path, data in sorted(outputs.items()):
+        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)) or dest_path == CHANGES_PATH:
+            continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
+        doc = json.loads(data)
+        name = doc["schema"].rsplit("/", 1)[1]
+        for where, message in schema_errors(doc, whole[name], items.get(name), valid, ("doc", name, cache_digest(data))):
+            if where[:1] == ["legend"]:
+                src_path = methods_path
+            elif dest_path.startswith(APP_JSON_DIR):
+                src_path = by_basename[dest_path.rsplit("/", 1)[1].removesuffix(".json")]
+            elif where[:1] == ["apps"] and len(where) > 1:
+                src_path = apps[where[1]].src_path
+            else:
+                src_path = settings_path
+            problems.add(mismatch(src_path, name, where, message))
+    return sorted(problems)
+
+
+def mismatch(src_path: str, name: str, where: list, message: str) -> Problem:
+    """Report that a document about to be published breaks its schema: our bug, shown on the file it came from."""
+    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
+    return Problem(src_path, 1, 1, f"the feed would not match the published {name} at {path}: "
+                                   f"{message}; this is a bug in policysite, please report it")
+
+
+_validators: dict = {}
+
+
+def document_validators(schema: dict, quick: bool = False) -> tuple[dict, dict]:
+    """Return, for each published schema, a validator of the document with its list of apps left unchecked,
+    and (item $ref, validator) for one entry of that list.
+
+    quick validators are compiled first (worth it when thousands of documents are checked): they
+    run the compiled check and only on a failure the full one, for its messages.
+    """
+    key = (cache_digest(json.dumps(schema, sort_keys=True).encode()), quick)
+    if key not in _validators:
+        make = make_fast_first if quick else make_validator
+        whole, items = {}, {}
+        for name, pointer in PUBLISHED_SCHEMAS.items():
+            doc_schema = copy.deepcopy(schema if pointer is None else schema["$defs"][pointer])
+            listed = doc_schema["properties"].get("apps", {}).pop("items", None)
+            whole[name] = make({**doc_schema, "$defs": schema["$defs"]})
+            if listed:
+                items[name] = (listed["$ref"], make({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
+        _validators[key] = (whole, items)
+    return _validators[key]
+
+
+def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:
+    """Return (path, message) for each way doc breaks its schema, skipping what passed before unchanged."""
+    if valid.get(key):
+        return []
+    found = [(list(e.absolute_path), e.message) for e in whole.iter_errors(doc)]
+    entries = doc.get("apps")
+    if item is not None and isinstance(entries, list):
+        item_ref, validator = item
+        for i, entry in enumerate(entries):
+            entry_key = ("item", item_ref, cache_digest(json.dumps(entry, sort_keys=True).encode()))
+            if valid.get(entry_key):
+                continue
+            errors = [(["apps", i, *e.absolute_path], e.message) for e in validator.iter_errors(entry)]
+            found += errors
+            if not errors:
+                valid.put(entry_key, True)
+    if not found:
+        valid.put(key, True)
+    return found
+
+
+def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:
+    """Publish the schema of changes.json beside the feed's schemas, at its own address and version."""
+    doc = {**schema, "$id": f"{base_url}{SCHEMA_DIR}/changes.schema.json", "x-version": feed_version(feed_schema)}
+    return {f"{SCHEMA_DIR}/changes.schema.json": dump_json(doc)}
+
+
+def check_changes(outputs: dict[str, bytes], schema: dict, settings_path: str) -> list[Problem]:
+    """Check changes.json against its schema (a JSON Feed 1.1 has no room for our version fields)."""
+    errors = make_validator(schema).iter_errors(json.loads(outputs[CHANGES_PATH]))
+    return sorted({Problem(settings_path, 1, 1, f"changes.json would not match changes.schema.json: {e.message}; "
+                                                 "this is a bug in policysite, please report it") for e in errors})

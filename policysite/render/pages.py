@@ -1,0 +1,247 @@
+"""Render the pages of a Site in memory: dest_path -> bytes. No file is read or written here."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from urllib.parse import urlsplit
+
+import jinja2
+import jinja2.meta
+
+from policysite import progress
+from policysite.content.changes import PAGE_URL as CHANGES_URL
+from policysite.content.changes import page_rows
+from policysite.model import App, Doc, Method, Site, contrast_ratio
+from policysite.problems import ContentError, Problem, internal_problem
+from policysite.sources.read import fold_name, static_source
+from policysite.render.sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
+
+# Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
+# (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
+DARK_OUTLINE_CONTRAST = 4.5
+
+EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
+METHODS_CSS = "assets/methods.css"
+REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html", "sitemap.xml",
+                      "methods.css", "_catalogue_row.html")
+
+
+def make_env(site: Site) -> jinja2.Environment:
+    """Make the sandboxed Jinja environment over the templates read with the sources, every template compiled.
+
+    Raises ContentError naming each template that is missing or does not compile. Compiled
+    templates are never kept on disk: nothing a checkout can carry is ever loaded as code.
+    """
+    env = TemplateSandbox(
+        loader=SourceLoader(dict(site.templates)),
+        autoescape=True,                       # every template, whatever its extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(site=site, settings=site.settings, methods=site.methods)
+    problems = [Problem(f"templates/{name}", 1, 1, "the build makes pages from this template; restore it")
+                for name in REQUIRED_TEMPLATES if name not in site.templates]
+    for name in sorted(site.templates):
+        try:
+            env.get_template(name)
+        except ContentError as exc:
+            problems += exc.problems
+        except Exception as exc:  # noqa: BLE001 - the lexer's own failures (a 5000-digit number) bypass Jinja's handling
+            problems.append(Problem(f"templates/{name}", 1, 1, describe_fault(exc)))
+    if problems:
+        raise ContentError(problems)
+    return env
+
+
+class Outputs(dict):
+    """dest_path -> bytes; refuses to produce one path twice."""
+
+    def add(self, dest_path: str, data: bytes | str) -> None:
+        """Record one output file."""
+        if dest_path in self:
+            raise ValueError(f"two outputs for {dest_path}")
+        self[dest_path] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def root_for(dest_path: str) -> str:
+    """Return the relative prefix from a page's folder back to the site root."""
+    return "../" * dest_path.count("/")
+
+
+def render_pages(site: Site, changes: list[dict], *, rows: dict[str, str] | None = None,
+                 env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
+    """Render every HTML page, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
+
+    changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap.
+    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the apps' own
+    pages are left out (the build renders them app by app).
+    """
+    env = env or make_env(site)
+    out = Outputs()
+    base = site.settings.base_url
+    problems: list[Problem] = []
+
+    def made(dest: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one template into dest; a fault becomes a problem (see collect)."""
+        text = collect(problems, lambda: env.get_template(name).render(**ctx), src_path)
+        if text is not None:
+            out.add(dest, text)
+
+    def page(url: str, name: str, src_path: str | None = None, **ctx) -> None:
+        """Render one page at url."""
+        dest = f"{url}index.html"
+        made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
+
+    if rows is None:
+        rows = collect(problems, lambda: {a.basename: catalogue_row(env, a) for a in site.apps})
+    if rows is not None:
+        page("", "index.html", **catalogue_context(site.apps, rows))
+    for done, app in enumerate(site.apps if app_pages else (), 1):
+        progress.step("rendering", done, len(site.apps))
+        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
+    for doc in site.docs:
+        page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
+    page(CHANGES_URL, "changes.html", days=page_rows(site, changes), count=len(changes))
+    made(EMBED_EXAMPLE, EMBED_EXAMPLE, root=root_for(EMBED_EXAMPLE), dest_path=EMBED_EXAMPLE,
+         canonical=base + EMBED_EXAMPLE, **embed_context(site))
+    # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
+    made("404.html", "404.html", root=urlsplit(base).path, dest_path="404.html", canonical=None)
+    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site, changes))
+    made(METHODS_CSS, "methods.css", dark_outlines={m.id: dark_outline(m) for m in site.methods})
+    add_static(site, out, problems)
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))   # a faulty app.html fails every app's page the same way
+    return out
+
+
+def collect(problems: list[Problem], make, src_path: str | None = None):
+    """Return make(), or None with its problems added: a fault of the template is located on the template,
+    another failure on src_path, the file whose page it is; with no such file, on the template line it
+    arose on (raised if it arose in no template: a bug of ours)."""
+    try:
+        return make()
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    except Exception as exc:  # noqa: BLE001 - contributor data must never end the build with a traceback
+        problem = internal_problem(src_path, exc) if src_path else template_problem(exc)
+        if problem is None:
+            raise
+        problems.append(problem)
+    return None
+
+
+def add_static(site: Site, out: Outputs, problems: list[Problem]) -> None:
+    """Add the files of static/, refusing one that would be published where the build makes a file itself."""
+    made = {fold_name(dest) for dest in out}   # folded: on macOS or Windows the two would be one file
+    for dest_path, data in site.static.items():
+        if fold_name(dest_path) in made:
+            problems.append(Problem(static_source(dest_path), 1, 1,
+                                    f"would be published at {dest_path}, where the build makes a file of its own; rename it"))
+        else:
+            out.add(dest_path, data)
+
+
+def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
+    """Return True if a template and every template it pulls in never read the whole site (the global 'site')."""
+    # meta leaves out the names an environment has as globals; sandboxed, as parsing folds constants ('10 ** 10 ** 10')
+    bare = TemplateSandbox(loader=env.loader)
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            tree = bare.parse(env.loader.get_source(env, current)[0])
+        except jinja2.TemplateError:   # missing or broken: the whole build reports it on the template
+            return False
+        if "site" in jinja2.meta.find_undeclared_variables(tree):
+            return False
+        for ref in jinja2.meta.find_referenced_templates(tree):
+            if ref is None:  # a name worked out while rendering: anything could be pulled in
+                return False
+            todo.append(ref)
+    return True
+
+
+def group_by_category(apps) -> list[tuple[str, list]]:
+    """Group apps by category, categories and apps in alphabetical order."""
+    ordered = sorted(apps, key=lambda a: (a.category, a.name.casefold(), a.basename))
+    return [(cat, list(items)) for cat, items in itertools.groupby(ordered, key=lambda a: a.category)]
+
+
+def catalogue_row(env: jinja2.Environment, app: App) -> str:
+    """Render one app's row of the catalogue; a fault in the template raises ContentError, as render() does."""
+    try:
+        return env.get_template("_catalogue_row.html").module.row(app, root_for("index.html"))
+    except ContentError:
+        raise
+    except Exception:  # noqa: BLE001 - a macro called from Python bypasses Jinja's own handling
+        env.handle_exception()
+
+
+def catalogue_context(apps, rows: dict[str, str]) -> dict:
+    """Return what the catalogue shows: the apps' rows by category, and the choices its filters offer.
+
+    apps may be Apps or anything with their basename, name, category and vendor (an app's facts).
+    """
+    return {
+        "groups": [(category, [rows[a.basename] for a in items]) for category, items in group_by_category(apps)],
+        "vendors": sorted({a.vendor for a in apps}, key=lambda v: (v.casefold(), v)),   # a set: ties would follow the hash seed
+        "app_count": len(apps),
+    }
+
+
+def related_articles(site: Site, app: App) -> list[Doc]:
+    """Return the Level II articles the app's file names, in section order."""
+    named = {f"level2/{a}" for a in app.level2_articles}
+    found = [d for d in site.docs if d.section == "level2" and d.doc_id != "level2" and d.doc_id in named]
+    return sorted(found, key=lambda d: (d.order, d.title, d.doc_id))
+
+
+def dark_outline(method: Method) -> str:
+    """Return the method's outline for dark pages: its colour, mixed toward white until it stands out on black."""
+    for step in range(0, 101):
+        colour = mix_with_white(method.colour, step / 100)
+        if contrast_ratio(colour, "#000000") >= DARK_OUTLINE_CONTRAST:
+            return colour
+    return "#ffffff"
+
+
+def mix_with_white(colour: str, share: float) -> str:
+    """Return colour mixed with the given share of white, as #rrggbb."""
+    channels = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in channels)
+
+
+def doc_context(site: Site, doc: Doc) -> dict:
+    """Return what a documentation page shows besides its body: the apps whose files name it, and its section."""
+    section = [d for d in site.docs if d.section == doc.section and d.doc_id != doc.section]
+    # Derived: the app files' level2.articles are the one place links are kept.
+    naming = [a for a in site.apps if doc.section == "level2" and doc.doc_id.removeprefix("level2/") in a.level2_articles]
+    related = sorted(naming, key=lambda a: (a.name.casefold(), a.name, a.basename))
+    return {
+        "related_apps": related,
+        "section_docs": sorted(section, key=lambda d: (d.order, d.title, d.doc_id)),
+        "section_index": next((d for d in site.docs if d.doc_id == doc.section), None),
+    }
+
+
+def embed_context(site: Site) -> dict:
+    """Return the app the widget example shows: the first with methods both on and off."""
+    mixed = [a for a in site.apps if a.mixed]
+    return {"example": (mixed or list(site.apps))[0]}
+
+
+def sitemap_entries(site: Site, changes: list[dict]) -> list[tuple[str, str | None]]:
+    """Return (absolute URL, lastmod) for every page, in a stable order."""
+    base = site.settings.base_url
+    entries = [(base, max((a.reviewed for a in site.apps), default=None))]
+    newest = max((item["date_published"][:10] for item in changes), default=None)
+    entries.append((base + CHANGES_URL, datetime.date.fromisoformat(newest) if newest else None))
+    entries += [(base + a.url, a.reviewed) for a in site.apps]
+    entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
+    return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]

@@ -1,0 +1,379 @@
+"""Read the project: every input file as bytes or a located YAML tree, nothing interpreted.
+
+Paths are repo-relative (src_path), as error messages print them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import re
+import signal
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from policysite import progress
+from policysite.cache import Store, digest_of
+from policysite.sources.checkout import is_scratch, link_problem, list_files, read_capped
+from policysite.sources.loader import Node, decode_text, parse_yaml
+from policysite.problems import Problem, internal_problem
+
+BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*\Z")   # \Z: $ would take a name ending in a line break
+DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
+# Top-level site paths a document may not take, because the build writes them itself.
+RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index", "changes"}
+# Names Windows cannot hold as files: a checkout there would break.
+DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
+PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
+NO_APPS_MESSAGE = "no app files; the site needs at least one content/apps/<basename>.yaml (build.py new <basename> writes one)"
+MAX_STATIC_BYTES = 1024 * 1024   # a hundred times the largest asset the site ships; every file is held in memory
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """One YAML file (or a Markdown file's front matter) parsed into located nodes."""
+
+    src_path: str
+    node: Node | None
+    digest: str = ""     # SHA-256 of the file's bytes, where a cache asked for it
+
+
+@dataclass(frozen=True)
+class DocFile:
+    """One Markdown document: front matter tree, body text and where the body starts."""
+
+    src_path: str
+    doc_id: str          # 'policy', 'level2', 'level2/software-raid-5'
+    front: Node | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything the build reads, before any of it is checked."""
+
+    methods: YamlFile
+    factors: YamlFile
+    settings: YamlFile
+    apps: tuple[YamlFile, ...]
+    docs: tuple[DocFile, ...]
+    templates: dict        # name -> text
+    static: dict           # dest_path -> bytes
+    problems: tuple[Problem, ...]
+
+
+def read_sources(root: Path, trees: Store | None = None, *, apps: bool = True) -> Sources:
+    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files.
+
+    Without apps, content/apps/ is left for the caller to read file by file.
+    """
+    problems: list[Problem] = []
+    content = root / "content"
+    is_real_dir(root, content, problems)
+    methods = read_yaml(root, content / "methods.yaml", problems, trees)
+    factors = read_yaml(root, content / "factors.yaml", problems, trees)
+    settings = read_yaml(root, content / "site.yaml", problems, trees)
+    app_paths = list_app_files(root, problems) if apps else []
+    parsed = parse_in_parallel(root, app_paths, trees)
+    app_files = []
+    for done, path in enumerate(app_paths, 1):
+        app_files.append(read_yaml(root, path, problems, trees, parsed))
+        progress.step("reading", done, len(app_paths))
+    docs = tuple(read_docs(root, problems))
+    templates, static = read_templates(root, problems), read_static(root, problems)
+    # A linked content/ is reported once, not again for every file read through it.
+    return Sources(methods, factors, settings, tuple(app_files), docs, templates, static, tuple(dict.fromkeys(problems)))
+
+
+def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
+    """Read templates/ as text, by name under it; hidden and editor scratch files are not templates."""
+    paths = list_files(root, "templates", problems)
+    clashing = colliding(paths, problems)
+    out = {}
+    for src_path in (p for p in paths if p not in clashing):
+        data = read_capped(root / src_path, src_path, problems)
+        text, found = decode_text(data, src_path) if data is not None else (None, [])
+        problems.extend(found)
+        if text is not None and not found:
+            out[src_path.removeprefix("templates/")] = text
+    return out
+
+
+def read_static(root: Path, problems: list[Problem]) -> dict[str, bytes]:
+    """Read static/ as bytes, by where each file is published; hidden and editor scratch files are not published."""
+    paths = list_files(root, "static", problems)
+    clashing = colliding(paths, problems)
+    out = {}
+    for src_path in (p for p in paths if p not in clashing):
+        data = read_capped(root / src_path, src_path, problems, MAX_STATIC_BYTES)
+        if data is not None and len(data) > MAX_STATIC_BYTES:
+            problems.append(Problem(src_path, 1, 1, f"file is larger than the limit of {MAX_STATIC_BYTES} bytes; "
+                                                    "static/ holds the site's own small assets"))
+        elif data is not None:
+            out[static_dest(src_path.removeprefix("static/"))] = data
+    return out
+
+
+def static_dest(rel_path: str) -> str:
+    """Return where a file of static/ is published: static/embed/ at embed/ (other sites load it), the rest under assets/."""
+    return rel_path if rel_path.startswith("embed/") else "assets/" + rel_path
+
+
+def static_source(dest_path: str) -> str:
+    """Return the file of static/ published at dest_path (the reverse of static_dest)."""
+    return "static/" + dest_path.removeprefix("assets/")
+
+
+def rel(root: Path, path: Path) -> str:
+    """Return path relative to the project root, with forward slashes."""
+    text, prefix = str(path), str(root)
+    if os.sep == "/" and text.startswith(prefix + "/"):
+        return text[len(prefix) + 1:]   # the same answer as below, without pathlib's cost on 10,000 files
+    return path.relative_to(root).as_posix()
+
+
+def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None, parsed: dict | None = None) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused.
+
+    parsed holds trees parsed ahead by worker processes: (src_path, hash of the bytes) -> (node, problems).
+    """
+    src_path = rel(root, path)
+    data = read_capped(path, src_path, problems)
+    if data is None:
+        return YamlFile(src_path, None)
+    try:
+        if trees is None:
+            return YamlFile(src_path, parse_text(data, src_path, problems))
+        key = digest_of(data)
+        node = trees.get(key)
+        if node is None:
+            if parsed and (src_path, key) in parsed:
+                node, found = parsed[(src_path, key)]
+            else:
+                found = []
+                node = parse_text(data, src_path, found)
+            if node is not None and not found:  # only clean trees: problems name the file they were found in
+                trees.put(key, node)
+            problems.extend(found)
+        return YamlFile(src_path, node, key)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+        problems.append(internal_problem(src_path, exc))
+        return YamlFile(src_path, None)
+
+
+def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dict:
+    """Parse the files the cache does not know in worker processes, one per core, when there are enough.
+
+    Returns (src_path, hash of the bytes) -> (node, problems), exactly what parse_text gives; files
+    that cannot be read are left for read_yaml to report.
+    """
+    if trees is None:
+        return {}
+    work = []
+    for path in paths:
+        src_path = rel(root, path)
+        data = read_capped(path, src_path, [])
+        if data is not None and (key := digest_of(data)) not in trees.entries:
+            work.append((src_path, key, data))
+    pool = worker_pool(len(work))
+    if pool is None:
+        return {}
+    with pool:
+        results = pool.map(_parse_one, work, chunksize=chunk_size(len(work)))
+    return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
+
+
+def worker_pool(jobs: int):
+    """Return a pool of one forked worker process per core, or None when jobs are too few to pay for it (or the system cannot fork)."""
+    cores = os.cpu_count() or 1
+    if jobs < PARALLEL_MIN or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(cores, _quiet_worker, (os.getpid(),))
+
+
+def chunk_size(jobs: int) -> int:
+    """Return how many jobs to send a worker at once: about eight rounds per core, at most 32 jobs."""
+    return max(1, min(32, jobs // (8 * (os.cpu_count() or 1))))
+
+
+def _quiet_worker(parent: int) -> None:
+    """Make a worker stop with the build, silently: Ctrl-C is the parent's to handle, and a killed parent takes it along."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the pool's terminate() on the way out
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed parent's workers end when they next ask for work
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _parse_one(item: tuple[str, str, bytes]) -> tuple[Node | None, list[Problem]]:
+    """Parse one file's bytes in a worker, as read_yaml would."""
+    src_path, _, data = item
+    found: list[Problem] = []
+    try:
+        return parse_text(data, src_path, found), found
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+        return None, [internal_problem(src_path, exc)]
+
+
+def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:
+    """Decode and parse YAML bytes; an empty document is a problem."""
+    text, found = decode_text(data, src_path)
+    node = None
+    if text is not None and not found:
+        node, found = parse_yaml(text, src_path)
+        if node is None and not found:
+            found = [Problem(src_path, 1, 1, "file is empty; expected a mapping of fields")]
+    if first_line != 1:
+        found = [Problem(p.src_path, p.line + first_line - 1, p.col, p.message) for p in found]
+        _shift(node, first_line - 1)
+    problems.extend(found)
+    return node
+
+
+def _shift(node: Node | None, lines: int) -> None:
+    """Move a tree's line numbers down by lines (front matter inside a file)."""
+    if node is None:
+        return
+    node.line += lines
+    if node.kind == "map":
+        node.key_pos = {k: (l + lines, c) for k, (l, c) in node.key_pos.items()}
+    children = node.value.values() if node.kind == "map" else node.value if node.kind == "seq" else ()
+    for child in children:
+        _shift(child, lines)
+
+
+def is_real_dir(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """Say whether path is a folder we may read, reporting one that is a symbolic link."""
+    if path.is_symlink():
+        problems.append(link_problem(rel(root, path)))
+        return False
+    return path.is_dir()
+
+
+def fold_name(name: str) -> str:
+    """Return the form two names share when a file system ignores case or Unicode normalisation."""
+    if name.isascii():
+        return name.lower()   # what the line below gives for ASCII, quicker
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
+
+
+def find_collisions(root: Path, paths: list[Path], problems: list[Problem]) -> set[Path]:
+    """Report paths that another path equals after case folding and NFC; return them."""
+    by_rel = {rel(root, path): path for path in paths}
+    return {by_rel[r] for r in colliding(list(by_rel), problems)}
+
+
+def colliding(rel_paths: list[str], problems: list[Problem]) -> set[str]:
+    """Report repo-relative paths that another one equals after case folding and NFC; return them."""
+    seen: dict[str, str] = {}
+    clashing = set()
+    for src_path in sorted(rel_paths, key=lambda p: (fold_name(p.rsplit("/", 1)[-1]) != p.rsplit("/", 1)[-1], p)):  # the well-formed name keeps its place
+        key = fold_name(src_path)
+        if key in seen:
+            problems.append(Problem(src_path, 1, 1, f"file name collides with {seen[key]} when case or Unicode "
+                                                    "normalisation is ignored (as on macOS and Windows); rename one"))
+            clashing.add(src_path)
+        else:
+            seen[key] = src_path
+    return clashing
+
+
+def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """List content/apps/*.yaml in name order, reporting files that cannot be apps."""
+    apps_dir = root / "content" / "apps"
+    return [apps_dir / name for name in list_app_names(root, problems)]
+
+
+def list_app_names(root: Path, problems: list[Problem]) -> list[str]:
+    """Return the file names of content/apps/*.yaml in name order, reporting files that cannot be apps."""
+    content, apps_dir = root / "content", root / "content" / "apps"
+    if not is_real_dir(root, content, []) or apps_dir.is_symlink():
+        is_real_dir(root, apps_dir, problems)
+        return []
+    entries = {e.name: e for e in sorted(os.scandir(apps_dir), key=lambda e: e.name) if not is_scratch(e.name)} if apps_dir.is_dir() else {}
+    prefix = rel(root, apps_dir) + "/"
+    if not entries:   # an empty catalogue and feed would tell Webconfig that every app is gone
+        problems.append(Problem(prefix[:-1], 1, 1, NO_APPS_MESSAGE))
+    clashing = colliding([prefix + name for name in entries], problems)
+    found = []
+    for name, entry in entries.items():   # in name order
+        src_path = prefix + name
+        stem = name.removesuffix(".yaml")
+        if src_path in clashing:
+            continue
+        if entry.is_symlink():
+            problems.append(link_problem(src_path))
+        elif not name.endswith(".yaml") or not entry.is_file(follow_symlinks=False):
+            problems.append(Problem(src_path, 1, 1, "only <basename>.yaml files belong in content/apps/"))
+        elif not BASENAME_RE.match(stem):
+            problems.append(Problem(src_path, 1, 1, f"file name '{stem}' is not a ClearOS basename (lower-case letters, digits and single underscores)"))
+        elif stem in DEVICE_NAMES:
+            problems.append(Problem(src_path, 1, 1, f"file name '{stem}' is reserved on Windows; ask for another basename"))
+        else:
+            found.append(name)
+    return found
+
+
+def read_docs(root: Path, problems: list[Problem]) -> list[DocFile]:
+    """Read every content/docs/**/*.md into front matter and body."""
+    docs_dir = root / "content" / "docs"
+    if not (is_real_dir(root, root / "content", []) and is_real_dir(root, docs_dir, problems)):
+        return []
+    paths = sorted(p for p in docs_dir.rglob("*") if not any(is_scratch(part) for part in p.relative_to(docs_dir).parts))  # rglob does not descend into symbolic links to folders
+    clashing = find_collisions(root, paths, problems)
+    out = []
+    owners: dict[str, str] = {}
+    for path in paths:
+        src_path = rel(root, path)
+        if path in clashing:
+            continue
+        if path.is_symlink():
+            problems.append(link_problem(src_path))
+            continue
+        if path.is_dir():
+            continue
+        doc_id = path.relative_to(docs_dir).with_suffix("").as_posix().removesuffix("/index")
+        parts = doc_id.split("/")
+        if (path.suffix != ".md" or not all(DOC_ID_RE.match(p) for p in parts) or parts[0] in RESERVED_DOC_IDS
+                or any(p in DEVICE_NAMES for p in parts)):
+            problems.append(Problem(src_path, 1, 1, "documentation files are <id>.md with lower-case letters, digits and hyphens, and not a name the site uses itself"))
+            continue
+        if doc_id in owners:  # 'level2.md' and 'level2/index.md' would both be /level2/
+            problems.append(Problem(src_path, 1, 1, f"this page would have the same address, /{doc_id}/, as {owners[doc_id]}; remove one"))
+            continue
+        owners[doc_id] = src_path
+        data = read_capped(path, src_path, problems)
+        if data is None:
+            continue
+        try:
+            out.append(split_front_matter(data, src_path, doc_id, problems))
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
+            problems.append(internal_problem(src_path, exc))
+    return out
+
+
+def split_front_matter(data: bytes, src_path: str, doc_id: str, problems: list[Problem]) -> DocFile:
+    """Split '---' front matter from a Markdown body and parse it."""
+    text, found = decode_text(data, src_path)
+    if text is None or found:
+        problems.extend(found)
+        return DocFile(src_path, doc_id, None, "", 1)
+    lines = text.replace("\r\n", "\n").split("\n")   # Windows line endings read as Unix ones (decode_text refused a lone CR)
+    if lines[0].rstrip() != "---":
+        problems.append(Problem(src_path, 1, 1, "expected front matter starting with '---' on the first line"))
+        return DocFile(src_path, doc_id, None, text, 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    except StopIteration:
+        problems.append(Problem(src_path, 1, 1, "front matter is not closed; did you forget the closing '---'?"))
+        return DocFile(src_path, doc_id, None, "", 1)
+    front_text = "\n".join(lines[1:end]).encode("utf-8")
+    front = parse_text(front_text, src_path, problems, first_line=2)
+    return DocFile(src_path, doc_id, front, "\n".join(lines[end + 1:]), end + 2)
