@@ -79,7 +79,7 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     """Print the plain-language policy diff between ref and the working tree."""
     from policysite.content import history, review
     from policysite.content.site import names_for
-    from policysite.engine.pipeline import check
+    from policysite.engine.recipe import check
 
     site = check(root, today=today, strict=strict)   # only sound content is worth describing
     try:
@@ -105,7 +105,7 @@ def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool
     if report is None:
         from policysite import progress
         from policysite.content.history import PUBLISH
-        from policysite.engine.pipeline import build
+        from policysite.engine.recipe import build
 
         if sys.stdout.isatty():
             progress.enable()
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         if args.command == "check":
-            from policysite.engine.pipeline import check
+            from policysite.engine.recipe import check
 
             site = check(root, today=today, strict=args.strict)
             print_problems(list(site.warnings), args.format)

@@ -4,7 +4,7 @@
     python3 bench/feed_bytes.py                  # the example content in content/
     python3 bench/feed_bytes.py --apps 10000     # bench/corpus.py's corpus of 10,000 apps (about 3 minutes)
 
-The feed is rendered in memory with the real code (load_site, render_feed), without writing a site.
+The feed is built with the real code (engine.recipe.build, without history) into a temporary folder.
 A field's share is the size of feed.json minus the size with that field taken out of every app
 (or every method entry), raw and gzipped at level 9. Zopfli and Brotli are measured only if their
 Python packages are importable (neither is a dependency of policysite); --zopfli also runs Zopfli,
@@ -28,9 +28,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-from policysite.check.schema import load_schema  # noqa: E402
-from policysite.engine.pipeline import load_site  # noqa: E402
-from policysite.render.feed import dump_json, precompress, render_feed  # noqa: E402
+from policysite.engine.recipe import build  # noqa: E402
+from policysite.render.compress import precompress  # noqa: E402
+from policysite.render.feed import dump_json  # noqa: E402
 
 
 def gz9(data: bytes) -> int:
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.apps:
             corpus.generate(args.apps, Path(tmp))
             root = Path(tmp) / "policysite"
-        site = load_site(root)
-        data = render_feed(site, load_schema("feed.schema.json"))["feed.json"]
+        build(root, Path(tmp) / "site", history_mode=None)
+        data = (Path(tmp) / "site/feed.json").read_bytes()
     feed = json.loads(data)
     apps = len(feed["apps"])
     print(f"feed.json, {apps:,} apps: {len(data):,} B raw ({len(data) / apps:,.0f} B per app), "

@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 import yaml  # noqa: E402
 
-from policysite.engine.pipeline import build  # noqa: E402
+from policysite.engine.recipe import build  # noqa: E402
 
 FIELDS = ("name", "vendor", "category", "subcategory", "license", "summary", "description", "links",
           "support", "factors", "level2", "reviewed")

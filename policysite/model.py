@@ -110,7 +110,7 @@ class Policy:
     scope: str | None = None
     reason: str | None = None
     alternative: str | None = None
-    clock: Clock | None = None           # the hours seen from UTC (hours.clock_for); set by the pipeline
+    clock: Clock | None = None           # the hours seen from UTC (hours.clock_for); set when the app is modelled (content/site.py)
 
     @property
     def is_portal_only(self) -> bool:

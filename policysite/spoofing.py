@@ -45,7 +45,7 @@ AUGMENTED = {"Hani": ("Hanb", "Jpan", "Kore"), "Hira": ("Jpan",), "Kana": ("Jpan
 # Han and Bopomofo (Hanb), or with Han and Hangul (Kore).
 ALLOWED_MIXES = (frozenset({"Latn", "Jpan"}), frozenset({"Latn", "Hanb"}), frozenset({"Latn", "Kore"}))
 _LATIN, _NONE = frozenset({"Latn"}), frozenset()
-# The version of confusables.txt beside this module. Cached units hold keys made from it and the cache's code version
+# The version of confusables.txt beside this module. Remembered app results hold keys made from it and the cache's code version
 # hashes the .py files only, so a new table comes with a new value here (tests/test_spoofing.py holds the two equal).
 CONFUSABLES_VERSION = "17.0.0"
 

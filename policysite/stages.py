@@ -1,9 +1,11 @@
-"""The unit of work the engine remembers: everything one app file gives the site, made from the file's bytes
-and what all apps share.
+"""The pure stage the engine runs for each app file: bytes and the inputs all apps share in, an AppResult out.
 
-A unit holds the app's problems, its facts (what the catalogue, the sitemap, the documents and the
-checks across files need of it), its catalogue row, its feed.json entry, its index entry, its
-changes.json items, and the names and hashes of the files only it makes (its page and its JSON).
+An AppResult holds the app's problems, its summary (what the catalogue, the sitemap, the documents
+and the checks across files need of it), its catalogue row, its feed.json entry, its index entry,
+its changes.json items, and the names and hashes of the files only it makes (its page and its JSON).
+The stage goes as far as the shared inputs allow: with a mistake in a shared file it only checks
+the app file (so every app's own problems are still reported); checking (no output) stops at the
+model; building renders the app's files too. Nothing here reads a file, a clock or a cache.
 """
 
 from __future__ import annotations
@@ -13,23 +15,23 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from policysite.check import rules
-from policysite.check.alternatives import legend_names
 from policysite.check.inputs import check_app
-from policysite.check.schema import Located
+from policysite.check.schema import load_schema
 from policysite.content import history
 from policysite.content.markup import render_app_markdown
 from policysite.content.site import make_app_model, markdown_or_problem, names_for
 from policysite.model import Site
-from policysite.problems import Problem, is_error
+from policysite.problems import ContentError, Problem, is_error
 from policysite.render import feed
-from policysite.render.pages import catalogue_row, related_articles, root_for
+from policysite.render.compress import precompress
+from policysite.render.pages import catalogue_row, related_articles, render_pages, root_for
 from policysite.sources import read
 
 METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
 
 
 @dataclass(frozen=True)
-class Facts:
+class AppSummary:
     """What the pages and checks about all apps need to know of one app."""
 
     basename: str
@@ -51,11 +53,11 @@ class Facts:
 
 
 @dataclass(frozen=True)
-class Unit:
-    """One app file's share of the site; without facts when the file has errors."""
+class AppResult:
+    """One app file's share of the site; without a summary when the file has errors (or only checking it was possible)."""
 
     problems: tuple[Problem, ...]
-    facts: Facts | None = None
+    app: AppSummary | None = None
     row: str = ""                       # the catalogue row: Markup, as the template escaped it
     entry: bytes = b""                  # the app's entry of feed.json, serialised
     index_entry: bytes = b""            # the app's entry of api/v1/index.json, serialised
@@ -63,46 +65,49 @@ class Unit:
     files: tuple[tuple[str, str], ...] = ()   # (dest_path, SHA-256) of the files only this app makes
 
 
-@dataclass
-class Shared:
-    """What every unit is worked out from, besides its own file."""
+@dataclass(frozen=True)
+class SharedInputs:
+    """What every app's result is worked out from, besides its own file and history."""
 
-    site: Site                  # settings, legend, factors, documents, templates; no apps
-    parts: dict                 # what make_app needs of the legend and the factors
     today: datetime.date
-    versions: dict              # src_path -> the app file's committed versions
-    history_mode: str | None    # pipeline.load_site says what it means
-    docs: list                  # (src_path, doc_id, located) of the checked documents
-    digest: str                 # hash of all of the above that a unit depends on
-    env: object = None
-    schema: dict | None = None
-    validators: tuple | None = None   # feed.document_validators
+    history_mode: str | None    # content.history.check_versions says what each mode means
+    legend: tuple               # check.alternatives.legend_names of the legend; empty if the legend has mistakes
+    digest: str                 # hash of everything here that a result depends on; empty: do not remember results
+    site: Site | None = None    # settings, legend, factors, documents, templates, no apps; None: a shared file has mistakes
+    parts: dict | None = None   # what model.make_app needs of the legend and the factors
+    env: object = None          # the Jinja environment; None when only checking
+    schema: dict | None = None  # the feed's schema
+    validators: tuple | None = None   # render.feed.document_validators of the schema
+    docs: tuple = ()            # (src_path, doc_id, located front matter) of the sound documents, for the checks across files
 
 
-def make_unit(shared: Shared, src_path: str, data: bytes) -> tuple[Unit, dict[str, bytes]]:
-    """Check one app file (and its history) and, if it is sound, render everything it gives the site."""
-    versions = shared.versions.get(src_path, [])
-    problems = history.check_versions(src_path, shared.versions.get(src_path), shared.today, shared.history_mode) if shared.history_mode else []
+def app_result(shared: SharedInputs, src_path: str, data: bytes, versions: list | None) -> tuple[AppResult, dict[str, bytes]]:
+    """Check one app file (and its history: versions, from content.history.read_versions) and, as far as the
+    shared inputs allow, model it and render everything it gives the site."""
+    problems = history.check_versions(src_path, versions, shared.today, shared.history_mode) if shared.history_mode else []
     node = read.parse_text(data, src_path, problems)
     if node is None:
-        return Unit(tuple(problems)), {}
-    located, found = check_app(read.YamlFile(src_path, node), shared.today, legend=legend_names(shared.site.methods))
+        return AppResult(tuple(problems)), {}
+    located, found = check_app(read.YamlFile(src_path, node), shared.today, legend=shared.legend)
     problems += found
-    if any(map(is_error, problems)):
-        return Unit(tuple(problems)), {}
+    if any(map(is_error, problems)) or shared.site is None:
+        return AppResult(tuple(problems)), {}
     basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
-    html = markdown_or_problem(render_app_markdown, located.data["description"], src_path,
-                                       located.pos(("description",)), problems)
+    html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)), problems)
     if any(map(is_error, problems)):
-        return Unit(tuple(problems)), {}
+        return AppResult(tuple(problems)), {}
     app = make_app_model(basename, src_path, located.data, html, shared.parts, shared.today)
     if shared.history_mode:
-        app = replace(app, history=history.history_entries(versions, shared.today,
-                                                           names_for(shared.site)))
-    return render_unit(shared, located, app, problems)
+        app = replace(app, history=history.history_entries(versions or [], shared.today, names_for(shared.site)))
+    summary = AppSummary(basename=app.basename, src_path=app.src_path, name=app.name, vendor=app.vendor, category=app.category,
+                         summary=app.summary, reviewed=app.reviewed, supported=app.supported, mixed=app.mixed,
+                         level2_articles=app.level2_articles, cross=rules.cross_facts(located))
+    if shared.env is None:
+        return AppResult(tuple(problems), summary), {}
+    return render_app(shared, app, summary, problems)
 
 
-def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) -> tuple[Unit, dict[str, bytes]]:
+def render_app(shared: SharedInputs, app, summary: AppSummary, problems: list[Problem]) -> tuple[AppResult, dict[str, bytes]]:
     """Render one sound app's page, JSON files and fragments; a JSON document that breaks its schema is our bug, reported on the app."""
     site, env = shared.site, shared.env
     dest = f"{app.url}index.html"
@@ -119,12 +124,32 @@ def render_unit(shared: Shared, located: Located, app, problems: list[Problem]) 
             where = prefix + list(error.absolute_path)
             problems.append(feed.mismatch(METHODS_PATH if where[:1] == ["legend"] else app.src_path, name, where, error.message))
     if any(map(is_error, problems)):
-        return Unit(tuple(problems)), {}
+        return AppResult(tuple(problems)), {}
     outputs = {dest: page.encode("utf-8"), **files}
-    facts = Facts(basename=app.basename, src_path=app.src_path, name=app.name, vendor=app.vendor, category=app.category,
-                  summary=app.summary, reviewed=app.reviewed, supported=app.supported, mixed=app.mixed,
-                  level2_articles=app.level2_articles, cross=rules.cross_facts(located))
-    changes = tuple(feed.change_items(site, app))
-    unit = Unit(tuple(problems), facts, catalogue_row(env, app), entry, index_entry, changes,
-                tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()))
-    return unit, outputs
+    result = AppResult(tuple(problems), summary, catalogue_row(env, app), entry, index_entry, tuple(feed.change_items(site, app)),
+                       tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()))
+    return result, outputs
+
+
+def site_files(shared: SharedInputs, site: Site, results: list[AppResult], deflate=None):
+    """Yield (dest_path, bytes) for the files about every app, put together from the apps' results, and the rest of
+    the site; one group at a time, so the catalogue and the feed are never in memory together.
+
+    deflate: render.compress.deflate_chunk, or the engine's remembered form of it.
+    """
+    ordered = sorted((r for r in results if r.app is not None), key=lambda r: r.app.basename)
+    shared.env.globals.update(site=site)
+    latest = feed.latest_changes([item for r in ordered for item in r.changes])
+    yield from render_pages(site, latest, {r.app.basename: r.row for r in ordered}, shared.env).items()
+    lists = feed.render_lists(site, shared.schema, [r.entry for r in ordered], [r.index_entry for r in ordered])
+    lists.update({f"{path}.gz": precompress(lists[path], deflate) for path in feed.PRECOMPRESSED})
+    yield from lists.items()
+    del lists
+    out = feed.render_change_files(site, latest)
+    out.update(feed.render_schemas(shared.schema, site.settings.base_url))
+    changes_schema = load_schema("changes.schema.json")
+    out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))
+    problems = feed.check_changes(out, changes_schema, SETTINGS_PATH)
+    if problems:
+        raise ContentError(problems)
+    yield from out.items()

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from policysite.engine.pipeline import build  # noqa: E402
+from policysite.engine.recipe import build  # noqa: E402
 from policysite.problems import ContentError  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")

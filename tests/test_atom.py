@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import REPO, TODAY, VALID_APP, epoch_of
 from gitrepo import commit_all, init_repo
 from policysite.content import changes
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 from policysite.render import feed
 
 RNC = Path(__file__).parent / "schemas/atom.rnc"

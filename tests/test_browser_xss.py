@@ -14,7 +14,7 @@ import pytest
 
 from browser import CHROMEDRIVER, QuietHandler, chrome_options, require_chromium
 from conftest import LEVEL2_ARTICLE, LEVEL2_INDEX, REPO
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 
 # Every payload that runs sets this global; a dialog is the other sign.
 SENTINEL = "window.__pwned"

@@ -16,7 +16,8 @@ import pytest
 from conftest import VALID_APP, tree_digest
 from policysite import cache
 from policysite.cache import Store, digest_of, folder_for
-from policysite.engine import pipeline, units
+from policysite.engine import recipe, workers
+from policysite.engine.memo import CLASSES, Memo
 
 HOUR_AGO = time.time() - 3600
 
@@ -40,8 +41,8 @@ def cold_digest(project, tmp_path) -> dict[str, str]:
 
 
 def units_store(project) -> Store:
-    """Return the project's remembered units, as the next build would read them."""
-    return Store(project.root, "units", units.UNIT_CLASSES)
+    """Return the project's remembered app results, as the next build would read them."""
+    return Store(project.root, "apps", CLASSES["apps"])
 
 
 def edit_app(project):
@@ -117,26 +118,26 @@ def test_within_one_code_version_the_cache_is_what_the_build_uses(built, tmp_pat
 
 
 def poison_units(project) -> None:
-    """Give sample_app's cached unit another app's catalogue row, as a wrong cache would."""
+    """Give sample_app's remembered result another app's catalogue row, as a wrong cache would."""
     from dataclasses import replace
 
     store = units_store(project)
-    a, b = (next(k for k, u in store.entries.items() if u.facts.basename == name) for name in ("sample_app", "other_app"))
+    a, b = (next(k for k, u in store.entries.items() if u.app.basename == name) for name in ("sample_app", "other_app"))
     store.entries[a] = replace(store.entries[a], row=store.entries[b].row)
     store._rewrite(store.entries)
 
 
 def test_a_build_with_nothing_changed_reads_no_content(built, monkeypatch, capsys):
     expected = built.run(capsys=capsys)
-    monkeypatch.setattr(pipeline, "build", lambda *a, **k: pytest.fail("nothing changed, yet the build ran"))
+    monkeypatch.setattr(recipe, "build", lambda *a, **k: pytest.fail("nothing changed, yet the build ran"))
     assert built.run(capsys=capsys) == expected
 
 
 @pytest.mark.parametrize("change", ["same size and time", "output file removed", "output file edited", "date"])
 def test_any_change_to_inputs_output_or_date_makes_the_build_run(built, monkeypatch, change):
     calls = []
-    real = pipeline.build
-    monkeypatch.setattr(pipeline, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = recipe.build
+    monkeypatch.setattr(recipe, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
     if change == "same size and time":
         path = built.root / "content/apps/sample_app.yaml"
         path.write_text(path.read_text().replace("Sample App", "Sample Ap2"))   # same length
@@ -157,8 +158,8 @@ def test_an_edit_within_the_clock_tick_of_the_last_build_is_caught_by_content(pr
 
     assert project.run() == (0, "", "")           # inputs just written: recorded with their content hashes
     calls = []
-    real = pipeline.build
-    monkeypatch.setattr(pipeline, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = recipe.build
+    monkeypatch.setattr(recipe, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
     assert project.run() == (0, "", "")
     assert calls == []                             # nothing changed: the hashes match
     record = cache.load_record(project.root, unchanged.RECORD, unchanged.RECORD_CLASSES)
@@ -180,39 +181,39 @@ def test_a_damaged_cache_file_is_an_empty_cache(built, tmp_path):
 
 
 def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(project, tmp_path, monkeypatch, capsys):
-    from policysite.sources import read
-
     for i in range(6):
         project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
     assert project.run("--out", str(tmp_path / "serial")) == (0, "", "")
     shutil.rmtree(folder_for(project.root))
-    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
     calls = []
-    real = read.multiprocessing.get_context
-    monkeypatch.setattr(read.multiprocessing, "get_context", lambda *a: calls.append(a) or real(*a))
+    real = workers.multiprocessing.get_context
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda *a: calls.append(a) or real(*a))
     assert project.run("--out", str(tmp_path / "parallel")) == (0, "", "")
     assert calls == [("fork",)]
     assert tree_digest(tmp_path / "parallel") == tree_digest(tmp_path / "serial")
     project.app("app_2", "name: [unclosed\n")
     project.app("app_3", VALID_APP.replace("license: GPLv3", "license: GPLv3\nlicense: MIT"))
-    monkeypatch.setattr(read, "PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 10**9)
     capsys.readouterr()
     serial = project.run(capsys=capsys)
     shutil.rmtree(folder_for(project.root))
-    monkeypatch.setattr(read, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
     assert project.run(capsys=capsys) == serial and serial[0] == 1
 
 
-def test_an_app_page_that_reads_the_whole_site_is_rendered_again_when_another_app_changes(built, tmp_path):
+def test_an_app_page_that_reads_the_whole_site_is_a_located_template_error(built, capsys):
+    """An app's page is rebuilt only when its app changes, so it may not read the others: the build says where it does."""
     path = built.root / "templates/app.html"
-    path.write_text(path.read_text().replace("This policy as data:", "One of {{ site.apps|length }} policies, as data:"))
-    assert built.run() == (0, "", "")
-    age_inputs(built.root)
-    assert built.run() == (0, "", "")
-    add_app(built)
-    assert built.run() == (0, "", "")
-    assert b"One of 3 policies" in (built.out / "apps/sample_app/index.html").read_bytes()
-    assert tree_digest(built.out) == cold_digest(built, tmp_path)
+    text = path.read_text()
+    line = text[:text.index("This policy as data:")].count("\n") + 1
+    path.write_text(text.replace("This policy as data:", "One of {{ site.apps|length }} policies, as data:"))
+    before = tree_digest(built.out)
+    capsys.readouterr()
+    assert built.run(capsys=capsys) == (1, "", f"templates/app.html:{line}:1: an app page may not depend on other apps: "
+                                               "reads 'site', the whole site; use what the page is given (app, articles, "
+                                               "settings, methods)\nerror: 1 problem in 1 file; site/ was not changed\n")
+    assert tree_digest(built.out) == before
 
 
 def test_a_published_page_changed_by_hand_is_rendered_again(built, tmp_path):
@@ -245,45 +246,26 @@ def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
 
 
 def test_a_cache_kept_in_memory_between_builds_gives_the_cold_build(project, tmp_path):
-    """The preview server keeps the cache in memory from one rebuild to the next."""
-    stores: dict = {}
-    pipeline.build(project.root, project.out, stores=stores, history_mode=None)
-    assert stores["units"].entries
+    """The preview server keeps the memo in memory from one rebuild to the next."""
+    memo = Memo(project.root, keep=True)
+    recipe.build(project.root, project.out, history_mode=None, memo=memo)
+    assert memo.table("apps").entries
     for change in (edit_app, add_app, edit_template, edit_methods):
         change(project)
-        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
+        recipe.build(project.root, project.out, history_mode=None, memo=memo)
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")
 
 
-def test_building_app_by_app_gives_the_site_the_whole_model_gives(project, tmp_path):
-    """units.py (app by app, fragments put together) and the whole-model path (used when shared files have problems
-    or app pages read the whole site) make the same bytes, with history and several apps."""
-    from gitrepo import commit_all, init_repo
-
-    for i in range(3):
-        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
-    init_repo(project.root)
-    commit_all(project.root, "Add apps", "2026-03-01T10:00:00Z")
-    edit_app(project)
-    commit_all(project.root, "Reword", "2026-04-01T10:00:00Z")
-    stores: dict = {}
-    pipeline.build(project.root, tmp_path / "units", stores=stores)
-    assert len(stores["units"].entries) == 4   # built app by app, not by the whole model
-    pipeline.build_whole(project.root, tmp_path / "whole", today=None, strict=False, stores={}, kept=True)
-    assert (tmp_path / "units/changes.json").read_bytes().count(b'"id"') >= 2
-    assert tree_digest(tmp_path / "units") == tree_digest(tmp_path / "whole")
-
-
 def test_a_preview_server_reuses_the_shared_files_only_while_they_are_unchanged(project, tmp_path):
     """serve keeps what was read of the legend, settings, templates and documents; any change to them is read again."""
-    stores: dict = {}
+    memo = Memo(project.root, keep=True)
     for change in (edit_app, edit_methods, edit_template, edit_static, add_app):
         age_inputs(project.root)   # no input is within its clock tick, whatever the time the builds before took
-        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
-        first = stores["shared"]
+        recipe.build(project.root, project.out, history_mode=None, memo=memo)
+        first = memo.shared
         change(project)   # just now: the shared files' bytes count as well as their times
-        pipeline.build(project.root, project.out, stores=stores, history_mode=None)
-        assert (stores["shared"][1] is first[1]) == (change in (edit_app, add_app))
+        recipe.build(project.root, project.out, history_mode=None, memo=memo)
+        assert (memo.shared[1] is first[1]) == (change in (edit_app, add_app))
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")

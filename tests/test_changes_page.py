@@ -10,7 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from conftest import REPO
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 from test_atom import BASE, HOSTILE_SUMMARY, history  # noqa: F401  the fixture is used by name
 
 

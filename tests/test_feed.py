@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import REPO, VALID_APP
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 from policysite.render.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]

@@ -13,7 +13,7 @@ import re
 from markdown_it import MarkdownIt
 
 from conftest import REPO
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 from policysite.tools.compat import documents, resolve
 
 FEED_MD = "docs/feed.md"

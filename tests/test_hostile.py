@@ -166,10 +166,10 @@ def test_feed_json_can_be_inlined_in_a_script_element():
 
 
 def test_templates_autoescape_and_mark_only_sanitised_html_safe(project):
-    from policysite.engine.pipeline import load_site
+    from policysite.engine.recipe import check
     from policysite.render.pages import make_env
 
-    assert make_env(load_site(project.root)).autoescape is True
+    assert make_env(check(project.root)).autoescape is True
     safe_uses = sorted(set(re.findall(r"\{\{\s*([\w.]+)\s*\|\s*safe", "".join(
         p.read_text(encoding="utf-8") for p in (REPO / "templates").rglob("*") if p.is_file()))))
     assert all(name.endswith(("description_html", "body_html")) for name in safe_uses), safe_uses
@@ -326,19 +326,19 @@ def test_an_exception_while_rendering_one_page_becomes_its_problem(built, capsys
 
 
 def test_an_exception_while_making_the_model_or_the_feed_becomes_that_files_problem(built, capsys, monkeypatch):
-    from policysite.engine import pipeline
+    from policysite.content import site
     from policysite.render import feed
 
-    real_detail, real_make = feed.app_detail, pipeline.make_app
+    real_detail, real_make = feed.app_detail, site.make_app
     monkeypatch.setattr(feed, "app_detail", lambda app, site: (_ for _ in ()).throw(ValueError("feed"))
                         if app.basename == "second_app" else real_detail(app, site))
-    monkeypatch.setattr(pipeline, "make_app", lambda basename, *a: (_ for _ in ()).throw(TypeError("model"))
+    monkeypatch.setattr(site, "make_app", lambda basename, *a: (_ for _ in ()).throw(TypeError("model"))
                         if basename == "third_app" else real_make(basename, *a))
     built.app("second_app", VALID_APP.replace("Sample App", "Second App"))
     built.app("third_app", VALID_APP.replace("Sample App", "Third App"))
     assert_fails_with(built, capsys, [f"content/apps/second_app.yaml:1:1: this file could not be processed (ValueError: feed); {BUG}",
                                       f"content/apps/third_app.yaml:1:1: this file could not be processed (TypeError: model); {BUG}"])
-    monkeypatch.setattr(pipeline, "make_app", real_make)
+    monkeypatch.setattr(site, "make_app", real_make)
     assert_fails_with(built, capsys, [f"content/apps/second_app.yaml:1:1: this file could not be processed (ValueError: feed); {BUG}"])
 
 

@@ -147,3 +147,24 @@ def test_readme_names_every_layer_package():
     layout = REPO.joinpath("README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"\b([a-z]+)/", layout))
     assert set(RANK) - {"base", "stages"} <= named and "stages.py" in layout
+
+
+# Parameter names and annotations that carry a cache: only the engine (which calls the stages through the memo) and
+# the preview server (which keeps the memo between builds) may take one.
+CACHE_NAMES = {"store", "stores", "kept", "memo", "cache", "trees", "checks", "chunks", "valid", "markdown"}
+CACHE_TYPES = re.compile(r"\b(Store|Memo)\b")
+
+
+def test_no_function_outside_the_engine_and_the_preview_takes_a_cache():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if layer_of(module_name(path)) in ("engine", "preview"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                for arg in args:
+                    annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+                    if arg.arg in CACHE_NAMES or CACHE_TYPES.search(annotation):
+                        found.append(f"{module_name(path)}.{node.name}({arg.arg})")
+    assert found == []

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 
 NGINX = Path("/usr/sbin/nginx")
 SNIPPET = REPO / "docs/nginx/policysite.conf"

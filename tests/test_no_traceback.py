@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import VALID_APP
-from policysite.engine.pipeline import check
+from policysite.engine.recipe import check
 from policysite.problems import ContentError
 
 # The sample app, with a scheduled change so that its fields are tried too.

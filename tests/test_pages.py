@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import REPO
-from policysite.engine.pipeline import build
+from policysite.engine.recipe import build
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
 APP_FILES = sorted((REPO / "content/apps").glob("*.yaml"))

@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, tree_digest
 from gitrepo import commit_all, git, init_repo
 from policysite import cache, cachehome, codec
-from policysite.engine import units
+from policysite.engine.memo import CLASSES
 
 WAIT = 120   # seconds: a bound against hanging, not a speed check
 
@@ -63,7 +63,7 @@ def forge_cache_files(root: Path, marker: Path) -> None:
     payload = pickle.dumps(RunsCode(marker))
     folder = root / ".cache/policysite"
     folder.mkdir(parents=True)
-    for name in ("units", "trees", "checks", "markdown", "valid", "files", "gzip", "history", "last-build"):
+    for name in ("units", "apps", "checked", "stamps", "trees", "checks", "markdown", "valid", "files", "gzip", "history", "last-build"):
         (folder / f"{name}.pickle").write_bytes(payload + payload)
         (folder / f"{name}.jsonl").write_bytes(b"0" * 64 + b' {"d":[]}\n')
     (folder / "templates").mkdir()
@@ -133,24 +133,24 @@ def fetch_when_up(url: str) -> bytes:
 
 
 def forged_unit_store(project, key: bytes) -> None:
-    """Write, where the build keeps its units, entries sealed with key that put a live script into the catalogue."""
+    """Write, where the build keeps its app results, entries sealed with key that put a live script into the catalogue."""
     folder = cache.folder_for(project.root)
-    classes = units.UNIT_CLASSES
-    store = cache.Store(project.root, "units", classes)
-    assert store.entries, "the build before should have remembered its units"
+    classes = CLASSES["apps"]
+    store = cache.Store(project.root, "apps", classes)
+    assert store.entries, "the build before should have remembered its app results"
     from dataclasses import replace
 
     from markupsafe import Markup
 
     forged = {k: replace(u, row=Markup("<script>alert(1)</script>")) for k, u in store.entries.items()}
-    (folder / "units.jsonl").write_bytes(cache.seal(key, "units", codec.encode(forged, classes)))
+    (folder / "apps.jsonl").write_bytes(cache.seal(key, "apps", codec.encode(forged, classes)))
 
 
 def test_cache_entries_sealed_with_another_key_are_not_used(project, tmp_path):
     assert project.run() == (0, "", "")
     clean = tree_digest(project.out)
     forged_unit_store(project, b"not the machine's key, 32 bytes!")
-    (project.root / "static/site.css").write_text("/* edited */\n")   # a build must run, and would use the units
+    (project.root / "static/site.css").write_text("/* edited */\n")   # a build must run, and would use the remembered results
     assert project.run() == (0, "", "")
     assert b"<script>alert" not in (project.out / "index.html").read_bytes()
     assert tree_digest(project.out)["index.html"] == clean["index.html"]

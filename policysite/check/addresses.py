@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from policysite.check.schema import load_schema
 from policysite.check.hosts import host_problem
+from policysite.check.schema import load_schema
 
 # Characters no address may hold: the web_url pattern's exclusions, and controls it does not name.
 UNSAFE_RE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")

@@ -11,9 +11,9 @@ import datetime
 import re
 from functools import lru_cache
 
+from policysite.check.schedule import change_date, merged, without_change
 from policysite.check.schema import Located, dotted
 from policysite.problems import Problem
-from policysite.check.schedule import change_date, merged, without_change
 
 HINT = "name a method the app offers, or say where else to get help"
 

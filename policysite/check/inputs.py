@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 
-from policysite.cache import Store
 from policysite.check import rules, unfinished
 from policysite.check.articles import without_moved_keys
 from policysite.check.schema import Located, check_against, validator_for
@@ -27,20 +26,13 @@ def check_yaml(file: YamlFile, schema: str, pointer: str, problems: list[Problem
     return None if found else located
 
 
-def check_app(file: YamlFile, today: datetime.date, checks: Store | None = None, legend: tuple = ()) -> tuple[Located, list[Problem]]:
-    """Check one app file against the schema and the rules; checks remembers the verdicts on files the schema passed.
+def check_app(file: YamlFile, today: datetime.date, legend: tuple = ()) -> tuple[Located, list[Problem]]:
+    """Check one app file against the schema and the rules.
 
-    legend: alternatives.legend_names of the legend, which the verdict also depends on.
+    legend: check.alternatives.legend_names of the legend, which the verdict also depends on.
     """
-    validator = validator_for("app.schema.json")
-    key = (file.src_path, file.digest, today.isoformat(), legend) if checks is not None and file.digest else None
-    if key and (found := checks.get(key)) is not None:
-        return Located(file.node, validator), list(found)
-    located, found = check_against(file.node, file.src_path, validator, own=unfinished.is_placeholder_at)
-    found = found + rules.check_app_rules(located, file.src_path, today, legend)
-    if key and not located.invalid:
-        checks.put(key, tuple(found))
-    return located, found
+    located, found = check_against(file.node, file.src_path, validator_for("app.schema.json"), own=unfinished.is_placeholder_at)
+    return located, found + rules.check_app_rules(located, file.src_path, today, legend)
 
 
 def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located | None, Located | None, Located | None]:

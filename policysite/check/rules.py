@@ -10,12 +10,12 @@ from policysite.check import hours, zones
 from policysite.check.addresses import email_problem, url_problem
 from policysite.check.alternatives import check_alternatives
 from policysite.check.articles import check_article_links
+from policysite.check.names import check_identifiers, check_names, check_vendors, compared_keys
+from policysite.check.schedule import REASON_FIELDS, change_date, merged, without_change
 from policysite.check.schema import Located, describe, dotted, load_schema
+from policysite.check.unfinished import check_placeholders
 from policysite.model import CONTACT_FIELDS, contrast_ratio
 from policysite.problems import Problem, did_you_mean
-from policysite.check.schedule import REASON_FIELDS, change_date, merged, without_change
-from policysite.check.names import check_identifiers, check_names, check_vendors, compared_keys
-from policysite.check.unfinished import check_placeholders
 
 MIN_OUTLINE_CONTRAST = 3.0
 LINK_FIELDS = ("homepage", "documentation")

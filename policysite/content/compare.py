@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Callable
 
-from policysite.model import CONTACT_FIELDS
 from policysite.check.schedule import REASON_FIELDS, change_date, merged, without_change
+from policysite.model import CONTACT_FIELDS
 
 APP_FIELDS = (("name", "name"), ("vendor", "developer"), ("category", "category"),
               ("subcategory", "subcategory"), ("license", "licence"), ("summary", "summary"))

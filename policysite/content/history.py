@@ -20,16 +20,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from policysite.cache import Store, digest_of
+from policysite.check.schedule import apply_due, change_dates
 from policysite.check.schema import Located, validator_for
 from policysite.content.compare import PLAIN, Names, app_changes, sentence_case
+from policysite.model import HistoryEntry
+from policysite.problems import Problem
 from policysite.sources.gitread import GitError, resolve_commit  # noqa: F401  the diff command asks git through this module
 from policysite.sources.gitread import commit_time, git, raw_dates, read_log, read_objects, repository_problem
 from policysite.sources.loader import MAX_FILE_BYTES
-from policysite.model import HistoryEntry
-from policysite.problems import Problem
 from policysite.sources.read import BASENAME_RE, parse_text, read_capped
-from policysite.check.schedule import apply_due, change_dates
 
 APPS_DIR = "content/apps"
 HISTORY_LIMIT = 50          # newest entries kept per app
@@ -62,15 +61,9 @@ class Version:
     raw_date: str = ""
 
 
-def parse_app(data: bytes, src_path: str, trees: Store | None = None) -> dict | None:
-    """Parse one app file's bytes into typed data, or None if it is not a readable mapping; trees remembers parsed files."""
-    key = digest_of(data) if trees is not None else None
-    node = trees.get(key) if key else None
-    if node is None:
-        found: list = []
-        node = parse_text(data, src_path, found)
-        if key and node is not None and not found:
-            trees.put(key, node)
+def parse_app(data: bytes, src_path: str) -> dict | None:
+    """Parse one app file's bytes into typed data, or None if it is not a readable mapping."""
+    node = parse_text(data, src_path, [])
     if node is None or node.kind != "map":
         return None
     located = Located(node, validator_for("app.schema.json"))
@@ -94,9 +87,10 @@ def history_refusal(root: Path) -> str | None:
     return f"{what}, so the policy history {outcome}; {fix}, {NO_HISTORY}"
 
 
-def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Version]]:
+def read_versions(root: Path, parse=parse_app) -> dict[str, list[Version]]:
     """Return every committed version of every app file, in first-parent order, oldest first, keyed by src_path;
-    raise GitError (history_refusal) when git cannot give the whole history.
+    raise GitError (history_refusal) when git cannot give the whole history. parse (bytes, src_path) is parse_app
+    or, from the engine, parse_app remembered.
 
     Only regular files are versions. Versions that cannot be read as a mapping are left out (the
     site kept the one before); a version whose commit has no real date is kept, for check_versions to report.
@@ -116,7 +110,7 @@ def read_versions(root: Path, trees: Store | None = None) -> dict[str, list[Vers
     raw = raw_dates(root, sorted({commit for commit, stamp, *_ in changes if commit_time(stamp) is None}))
     for commit, stamp, src_path, mode, blob in reversed(changes):
         when = commit_time(stamp)
-        data = parse_app(blobs[blob], src_path, trees) if mode in FILE_MODES and blob in blobs else None
+        data = parse(blobs[blob], src_path) if mode in FILE_MODES and blob in blobs else None
         if when is None:
             versions.setdefault(src_path, []).append(Version(None, commit, data, raw.get(commit, "''")))
         elif mode == b"000000" or data is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from policysite.check.schedule import apply_due
 from policysite.content.compare import (
     MARKDOWN,
     PLAIN,
@@ -19,7 +20,6 @@ from policysite.content.compare import (
     code_span,
     sentence_case,
 )
-from policysite.check.schedule import apply_due
 
 
 def basename_of(src_path: str) -> str:

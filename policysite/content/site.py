@@ -1,42 +1,25 @@
-"""Make the model from checked data: every app with its scheduled changes applied, its Markdown rendered and
-sanitised, its history attached; every document; the Site that holds them."""
+"""Make the model from checked data: the Site of the shared files and every document, and one app at a time
+with its scheduled changes applied or announced and its Markdown rendered and sanitised."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import replace
 from types import MappingProxyType
 
 from policysite import dates
-from policysite import progress
-from policysite.cache import Store, digest_of
 from policysite.check import hours, rules, schedule
-from policysite.content import history
 from policysite.content.compare import PLAIN, Names, announce_sentence, sentence_case
-from policysite.content.markup import check_markdown, render_app_markdown, render_doc_markdown
+from policysite.content.markup import check_markdown, render_doc_markdown
 from policysite.model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
 from policysite.problems import ContentError, Problem, guarded
 from policysite.sources.read import Sources
 
 
-def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, apps: list, docs: list,
-              today: datetime.date, markdown: Store | None = None) -> Site:
-    """Assemble the Site from checked data; markdown remembers rendered descriptions."""
-    parts = {
-        "methods": tuple(Method(**m, portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"]),
-        "factors": tuple(Factor(**f) for f in factors["factors"]),
-        "levels": {lv["id"]: Level(**lv) for lv in factors["levels"]},
-    }
+def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, docs: list) -> Site:
+    """Make the Site of everything but the apps from checked data: the legend, the factors, the settings, the
+    documents (Markdown rendered and sanitised), the templates and the static files; raise ContentError on problems."""
+    methods_models = tuple(Method(**m, portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"])
     problems: list[Problem] = []
-    app_models = []
-    for done, (src_path, located) in enumerate(apps, 1):
-        progress.step("modelling", done, len(apps))
-        basename = src_path.rsplit("/", 1)[1].removesuffix(".yaml")
-        html = markdown_or_problem(render_app_markdown, located.data["description"], src_path, located.pos(("description",)),
-                                   problems, markdown)
-        app = guarded(make_app_model, src_path, problems, basename, src_path, located.data, html, parts, today)
-        if app:
-            app_models.append(app)
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
     for src_path, doc_id, located in docs:
@@ -49,12 +32,16 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, ap
     if problems:
         raise ContentError(problems)
     return Site(
-        settings=Settings(**settings), methods=parts["methods"], factors=parts["factors"],
-        levels=tuple(parts["levels"].values()),
-        apps=tuple(sorted(app_models, key=lambda a: a.basename)),
+        settings=Settings(**settings), methods=methods_models, factors=tuple(Factor(**f) for f in factors["factors"]),
+        levels=tuple(Level(**lv) for lv in factors["levels"]), apps=(),
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
         templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static),
     )
+
+
+def model_parts(site: Site) -> dict:
+    """Return what model.make_app needs of the legend and the factors."""
+    return {"methods": site.methods, "factors": site.factors, "levels": {lv.id: lv for lv in site.levels}}
 
 
 def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: dict, today: datetime.date):
@@ -86,16 +73,9 @@ def names_for(site: Site) -> Names:
     return Names(methods=tuple((m.id, m.title) for m in site.methods), factors=tuple((f.id, f.title) for f in site.factors))
 
 
-def attach_history(site: Site, versions: dict[str, list], today: datetime.date) -> Site:
-    """Give every app its changelog from the git history of its file (history.read_versions)."""
-    names = names_for(site)
-    return replace(site, apps=tuple(replace(a, history=history.history_entries(versions.get(a.src_path, []), today, names))
-                                    for a in site.apps))
-
-
-def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem],
-                        markdown: Store | None = None, *, prefix: str = "description: ", body_line: int | None = None) -> str:
-    """Render Markdown, or take it from markdown if rendered before; every refusal or failure becomes a located problem.
+def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem], *,
+                        prefix: str = "description: ", body_line: int | None = None) -> str:
+    """Render Markdown; every refusal or failure becomes a located problem.
 
     prefix starts each message; body_line, for a text whose lines are the file's from there on, locates each bad link on its line.
     """
@@ -103,9 +83,6 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
     if refusal:
         problems.append(Problem(src_path, pos[0], pos[1], refusal))
         return ""
-    key = (render.__name__, digest_of(text.encode("utf-8", "surrogatepass"))) if markdown is not None else None
-    if key and (html := markdown.get(key)) is not None:
-        return html
     try:
         rendered = render(text)
     except Exception as exc:  # noqa: BLE001 - any failure on contributor text is a content problem
@@ -114,6 +91,4 @@ def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], 
     for r in rendered.refusals:
         line, col = (body_line + r.line, r.col) if body_line is not None and r.line is not None else pos
         problems.append(Problem(src_path, line, col, prefix + r.message))
-    if key and not rendered.refusals:
-        markdown.put(key, rendered.html)
     return "" if rendered.refusals else rendered.html

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from policysite.content.history import PREVIEW, history_refusal
-from policysite.engine.pipeline import build
+from policysite.engine.memo import Memo
+from policysite.engine.recipe import build
 from policysite.preview.guard import Names, check_listen, describe_listen_error, guard_livereload, refuse
 from policysite.preview.watch import Settle, Tree, WatchError
 from policysite.problems import ContentError, printable, summarise
@@ -25,15 +26,15 @@ WATCHED = ("content", "templates", "static")
 RELOAD = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}   # livereload's message; '*': the whole page
 
 
-def rebuild(root: Path, out_dir: Path, stores: dict | None = None, history_mode: str | None = PREVIEW) -> bool:
+def rebuild(root: Path, out_dir: Path, memo: Memo | None = None, history_mode: str | None = PREVIEW) -> bool:
     """Build once; on problems print them and keep the last good site. Return True on success.
 
-    stores keeps the build's cache in memory between rebuilds, so a save does not reload it from disk.
+    memo keeps what the build remembers in memory between rebuilds, so a save does not reload it from disk.
     history_mode: PREVIEW (an app file not yet committed shows no history, with a warning) or None (--no-history).
     """
     start = time.perf_counter()
     try:
-        site = build(root, out_dir, stores=stores, history_mode=history_mode)
+        site = build(root, out_dir, history_mode=history_mode, memo=memo)
     except GitError as exc:   # the checkout changed under the server (its owner, a shallow fetch)
         print(f"error: {printable(str(exc))}; still serving the last good build", file=sys.stderr, flush=True)
         return False
@@ -203,25 +204,25 @@ def serve(root: Path, out_dir: Path, host: str, port: int, with_history: bool = 
         print(f"error: {printable(refusal)}", file=sys.stderr)
         return 1
     mode = PREVIEW if with_history else None
-    stores: dict = {}
+    memo = Memo(root, keep=True)
     try:
-        preview = make_preview_class()(root, out_dir, port, lambda: rebuild(root, out_dir, stores, mode))
+        preview = make_preview_class()(root, out_dir, port, lambda: rebuild(root, out_dir, memo, mode))
     except WatchError as exc:   # not Linux, or out of inotify watches: livereload's own polling still works
         print(f"{exc}; looking for changes every 0.8 s instead", file=sys.stderr)
         preview = None
     if not with_history:
         print("note: serving without the policy history (--no-history)", flush=True)
-    if rebuild(root, out_dir, stores, mode):
+    if rebuild(root, out_dir, memo, mode):
         if preview:
             preview.generation = 1
     elif not out_dir.exists():
         print("nothing to serve yet; fix the problems above and save again", file=sys.stderr)
         out_dir.mkdir(parents=True)
     names = Names(host, port)
-    return run_server(make_server(root, out_dir, preview, names, stores, mode), preview, out_dir, host, names)
+    return run_server(make_server(root, out_dir, preview, names, memo, mode), preview, out_dir, host, names)
 
 
-def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict, mode: str | None):
+def make_server(root: Path, out_dir: Path, preview, names: Names, memo: Memo, mode: str | None):
     """Return livereload's server with our watcher (or its own, polling) and handlers that refuse what guard.py refuses."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
@@ -232,7 +233,7 @@ def make_server(root: Path, out_dir: Path, preview, names: Names, stores: dict, 
     else:
         server = Server()
         for name in WATCHED:
-            server.watch(str(root / name), lambda: rebuild(root, out_dir, stores, mode))
+            server.watch(str(root / name), lambda: rebuild(root, out_dir, memo, mode))
     server.SFH = page_handler_class(preview, names)
     guard_livereload(names)
     return server

@@ -15,13 +15,10 @@ import hashlib
 import json
 import math
 import re
-import struct
-import zlib
 
-from policysite.cache import Store
 from policysite.cache import digest_of as cache_digest
-from policysite.content.changes import ATOM_PATH, check_item, feed_description, feed_title, render_atom
 from policysite.check.schema import make_fast_first, make_validator
+from policysite.content.changes import ATOM_PATH, check_item, feed_description, feed_title, render_atom
 from policysite.model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from policysite.problems import Problem
 
@@ -38,15 +35,8 @@ MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses p
 CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-# The files that grow with the number of apps: each is also written gzipped beside itself (see precompress).
+# The files that grow with the number of apps: each is also written gzipped beside itself (render/compress.py).
 PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
-# Where an app's entry starts in feed.json and the index ('basename' is its first key); about one
-# entry in CHUNK_APPS starts a new chunk of the precompressed file. WINDOW is deflate's reach back.
-_ENTRY_START = re.compile(rb',\{"basename":"([a-z0-9_]+)"')
-CHUNK_APPS = 32
-WINDOW = 32 * 1024
-# RFC 1952 header: magic, deflate, no flags (so no file name), mtime 0, XFL 2 (slowest), OS 255 (unknown).
-GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 # Characters escaped so a client can inline the JSON in a <script> element.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -109,30 +99,6 @@ def dump_json(data) -> bytes:
     for raw, escaped in _SCRIPT_SAFE.items():
         text = text.replace(raw, escaped)
     return (text + "\n").encode("utf-8")
-
-
-def precompress(data: bytes, chunks: Store | None = None) -> bytes:
-    """Gzip a file for nginx's gzip_static: deflate at level 9 under a fixed header (no name, mtime 0), so equal bytes give equal bytes.
-
-    The file is deflated in chunks that start at app entries (chosen by a hash of the basename, so
-    an added or removed app moves no other boundary), each primed with the 32 KiB before it and
-    ended on a byte boundary, the way pigz joins its pieces into one stream. chunks remembers each
-    compressed chunk by what it was made from, so an edit to one app recompresses one or two chunks.
-    """
-    bounds = [0, *(m.start() + 1 for m in _ENTRY_START.finditer(data) if zlib.crc32(m.group(1)) % CHUNK_APPS == 0), len(data)]
-    body = []
-    for start, end in zip(bounds, bounds[1:]):
-        last = end == len(data)
-        window = data[max(0, start - WINDOW):start]
-        key = ("gzip", hashlib.sha256(b"%d\0%d\0" % (last, len(window)) + data[max(0, start - WINDOW):end]).hexdigest())
-        piece = chunks.get(key) if chunks is not None else None
-        if piece is None:
-            deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **({"zdict": window} if window else {}))
-            piece = deflate.compress(data[start:end]) + deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-            if chunks is not None:
-                chunks.put(key, piece)
-        body.append(piece)
-    return GZIP_HEADER + b"".join(body) + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def legend_entry(method: Method) -> dict:
@@ -229,11 +195,6 @@ def latest_changes(items: list) -> list[dict]:
     return [item for _, item in sorted(items, key=lambda i: i[0])[:CHANGES_LIMIT]]
 
 
-def site_changes(site: Site) -> list[dict]:
-    """Return the changes published for a site whose apps carry their history."""
-    return latest_changes([item for app in site.apps for item in change_items(site, app)])
-
-
 def render_change_files(site: Site, latest: list[dict]) -> dict[str, bytes]:
     """Render changes.json and changes.atom from one list of changes (latest_changes), so both carry the same."""
     return {CHANGES_PATH: dump_json(render_changes(site, latest)), ATOM_PATH: render_atom(site, latest)}
@@ -272,20 +233,6 @@ def change_items(site: Site, app: App) -> list[tuple[tuple, dict]]:
     return items
 
 
-def render_feed(site: Site, schema: dict) -> dict[str, bytes]:
-    """Render feed.json, every app's file (stable and content-hashed), the index and the schemas."""
-    out = render_change_files(site, site_changes(site))
-    entries, index_entries = [], []
-    for app in sorted(site.apps, key=lambda a: a.basename):
-        files, entry, index_entry = render_app_feed(site, schema, app)
-        out.update(files)
-        entries.append(entry)
-        index_entries.append(index_entry)
-    out.update(render_lists(site, schema, entries, index_entries))
-    out.update(render_schemas(schema, site.settings.base_url))
-    return out
-
-
 def app_document(site: Site, schema: dict, app: App) -> dict:
     """Return an app's own file: header, legend, the app in full, and at the top level what old Webconfig reads there."""
     detail = app_detail(app, site)
@@ -303,8 +250,7 @@ def render_app_feed(site: Site, schema: dict, app: App) -> tuple[dict[str, bytes
     return files, entry, dump_json({"basename": app.basename, "supported": app.supported, "sha256": digest})[:-1]
 
 
-def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[bytes],
-                 chunks: Store | None = None) -> dict[str, bytes]:
+def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: list[bytes]) -> dict[str, bytes]:
     """Render feed.json and the index from each app's entries, in basename order.
 
     Both are joined from the serialised entries; each is byte for byte what dump_json gives for the
@@ -316,7 +262,6 @@ def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: 
         "feed.json": b"".join(joined_list(entries, b'{"apps":[', b"]," + dump_json(feed)[1:])),
         f"{API_DIR}/index.json": b"".join(joined_list(index_entries, b'{"apps":[', b"]," + dump_json(index)[1:])),
     }
-    out.update({f"{path}.gz": precompress(out[path], chunks) for path in PRECOMPRESSED})
     return out
 
 
@@ -356,37 +301,6 @@ def envelope_problems(site: Site, schema: dict, methods_path: str, settings_path
     return sorted(problems)
 
 
-def check_feed(outputs: dict[str, bytes], schema: dict, site: Site, methods_path: str, settings_path: str,
-               valid: Store | None = None) -> list[Problem]:
-    """Check every JSON document about to be published against the schema it names; locate what fails.
-
-    A list of apps is checked item by item against the item's own definition (the schemas put no
-    rule across items), so that valid, which remembers the hashes of what passed before, can spare
-    the items and documents that did not change.
-    """
-    valid = valid if valid is not None else Store(None, "valid")
-    whole, items = document_validators(schema)
-    by_basename = {a.basename: a.src_path for a in site.apps}
-    apps = sorted(site.apps, key=lambda a: a.basename)
-    problems: set[Problem] = set()
-    for dest_path, data in sorted(outputs.items()):
-        if not dest_path.endswith(".json") or dest_path.startswith((SCHEMA_DIR, BY_HASH_DIR)) or dest_path == CHANGES_PATH:
-            continue  # schemas are ours; hashed files are the same bytes as the app files; see check_changes
-        doc = json.loads(data)
-        name = doc["schema"].rsplit("/", 1)[1]
-        for where, message in schema_errors(doc, whole[name], items.get(name), valid, ("doc", name, cache_digest(data))):
-            if where[:1] == ["legend"]:
-                src_path = methods_path
-            elif dest_path.startswith(APP_JSON_DIR):
-                src_path = by_basename[dest_path.rsplit("/", 1)[1].removesuffix(".json")]
-            elif where[:1] == ["apps"] and len(where) > 1:
-                src_path = apps[where[1]].src_path
-            else:
-                src_path = settings_path
-            problems.add(mismatch(src_path, name, where, message))
-    return sorted(problems)
-
-
 def mismatch(src_path: str, name: str, where: list, message: str) -> Problem:
     """Report that a document about to be published breaks its schema: our bug, shown on the file it came from."""
     path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where)
@@ -416,27 +330,6 @@ def document_validators(schema: dict, quick: bool = False) -> tuple[dict, dict]:
                 items[name] = (listed["$ref"], make({"$defs": schema["$defs"], "$ref": listed["$ref"]}))
         _validators[key] = (whole, items)
     return _validators[key]
-
-
-def schema_errors(doc: dict, whole, item, valid: Store, key: tuple) -> list[tuple[list, str]]:
-    """Return (path, message) for each way doc breaks its schema, skipping what passed before unchanged."""
-    if valid.get(key):
-        return []
-    found = [(list(e.absolute_path), e.message) for e in whole.iter_errors(doc)]
-    entries = doc.get("apps")
-    if item is not None and isinstance(entries, list):
-        item_ref, validator = item
-        for i, entry in enumerate(entries):
-            entry_key = ("item", item_ref, cache_digest(json.dumps(entry, sort_keys=True).encode()))
-            if valid.get(entry_key):
-                continue
-            errors = [(["apps", i, *e.absolute_path], e.message) for e in validator.iter_errors(entry)]
-            found += errors
-            if not errors:
-                valid.put(entry_key, True)
-    if not found:
-        valid.put(key, True)
-    return found
 
 
 def publish_changes_schema(schema: dict, feed_schema: dict, base_url: str) -> dict[str, bytes]:

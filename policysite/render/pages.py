@@ -9,18 +9,20 @@ from urllib.parse import urlsplit
 import jinja2
 import jinja2.meta
 
-from policysite import progress
 from policysite.content.changes import PAGE_URL as CHANGES_URL
 from policysite.content.changes import page_rows
 from policysite.model import App, Doc, Method, Site, contrast_ratio
 from policysite.problems import ContentError, Problem, internal_problem
-from policysite.sources.read import fold_name, static_source
 from policysite.render.sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
+from policysite.sources.read import fold_name, static_source
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
 # (site.css keeps its dark page and panels below that): 4.5:1 against black guarantees it.
 DARK_OUTLINE_CONTRAST = 4.5
 
+# An app's page is made from its own app alone (the engine rebuilds it only when that app changes).
+WHOLE_SITE = "an app page may not depend on other apps"
+PULLS_IN = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 METHODS_CSS = "assets/methods.css"
 REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html", "sitemap.xml",
@@ -71,15 +73,12 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site, changes: list[dict], *, rows: dict[str, str] | None = None,
-                 env: jinja2.Environment | None = None, app_pages: bool = True) -> Outputs:
-    """Render every HTML page, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
+def render_pages(site: Site, changes: list[dict], rows: dict[str, str], env: jinja2.Environment) -> Outputs:
+    """Render every HTML page but the apps' own, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
 
-    changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap.
-    rows, if given, are the catalogue's rows rendered before, by basename; without app_pages the apps' own
-    pages are left out (the build renders them app by app).
+    changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap;
+    rows are the catalogue's rows, rendered with each app (stages.render_app), by basename.
     """
-    env = env or make_env(site)
     out = Outputs()
     base = site.settings.base_url
     problems: list[Problem] = []
@@ -95,13 +94,7 @@ def render_pages(site: Site, changes: list[dict], *, rows: dict[str, str] | None
         dest = f"{url}index.html"
         made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
 
-    if rows is None:
-        rows = collect(problems, lambda: {a.basename: catalogue_row(env, a) for a in site.apps})
-    if rows is not None:
-        page("", "index.html", **catalogue_context(site.apps, rows))
-    for done, app in enumerate(site.apps if app_pages else (), 1):
-        progress.step("rendering", done, len(site.apps))
-        page(app.url, "app.html", app.src_path, app=app, articles=related_articles(site, app))
+    page("", "index.html", **catalogue_context(site.apps, rows))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
     page(CHANGES_URL, "changes.html", days=page_rows(site, changes), count=len(changes))
@@ -144,11 +137,12 @@ def add_static(site: Site, out: Outputs, problems: list[Problem]) -> None:
             out.add(dest_path, data)
 
 
-def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
-    """Return True if a template and every template it pulls in never read the whole site (the global 'site')."""
-    # meta leaves out the names an environment has as globals; sandboxed, as parsing folds constants ('10 ** 10 ** 10')
-    bare = TemplateSandbox(loader=env.loader)
-    seen, todo = set(), [name]
+def whole_site_reads(env: jinja2.Environment, name: str) -> list[Problem]:
+    """Return a located problem for each template, name or one it pulls in, that reads the whole site (the global
+    'site') or pulls in a template named only while rendering: an app's page is rebuilt only when its app changes,
+    so it may read what it is given, never another app."""
+    bare = TemplateSandbox(loader=env.loader)   # meta leaves out an environment's globals; sandboxed, as parsing folds constants
+    seen, todo, problems = set(), [name], []
     while todo:
         current = todo.pop()
         if current in seen:
@@ -156,15 +150,26 @@ def reads_only_its_context(env: jinja2.Environment, name: str) -> bool:
         seen.add(current)
         try:
             tree = bare.parse(env.loader.get_source(env, current)[0])
-        except jinja2.TemplateError:   # missing or broken: the whole build reports it on the template
-            return False
+        except jinja2.TemplateError:   # missing or broken: reported where the page is rendered, or by make_env
+            continue
         if "site" in jinja2.meta.find_undeclared_variables(tree):
-            return False
-        for ref in jinja2.meta.find_referenced_templates(tree):
-            if ref is None:  # a name worked out while rendering: anything could be pulled in
-                return False
-            todo.append(ref)
-    return True
+            line = min(n.lineno for n in tree.find_all(jinja2.nodes.Name) if n.name == "site" and n.ctx == "load")
+            problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: reads 'site', the whole site; "
+                                    "use what the page is given (app, articles, settings, methods)"))
+        refs = list(jinja2.meta.find_referenced_templates(tree))
+        todo += [ref for ref in refs if ref is not None]
+        if None in refs:
+            line = min(n.lineno for n in tree.find_all(PULLS_IN) if not is_constant(n.template))
+            problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: pulls in a template named only "
+                                    "while rendering; name it in the template"))
+    return sorted(set(problems))
+
+
+def is_constant(node: jinja2.nodes.Node) -> bool:
+    """Return True if a template name is written in the template: a string, or a list of strings."""
+    if isinstance(node, (jinja2.nodes.List, jinja2.nodes.Tuple)):
+        return all(isinstance(item, jinja2.nodes.Const) for item in node.items)
+    return isinstance(node, jinja2.nodes.Const)
 
 
 def group_by_category(apps) -> list[tuple[str, list]]:

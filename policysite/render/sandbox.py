@@ -103,7 +103,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
 @functools.lru_cache(maxsize=None)
 def is_own_record(cls: type) -> bool:
-    """Return True for the site's own frozen dataclasses (model, units): plain data whose only callables are their methods."""
+    """Return True for the site's own frozen dataclasses (model, stages): plain data whose only callables are their methods."""
     return dataclasses.is_dataclass(cls) and cls.__module__.startswith("policysite.") and cls.__dataclass_params__.frozen
 
 

@@ -14,8 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-from policysite.sources.loader import MAX_FILE_BYTES
 from policysite.problems import Problem
+from policysite.sources.loader import MAX_FILE_BYTES
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC   # O_NONBLOCK: a FIFO swapped in late cannot hang the build

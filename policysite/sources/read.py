@@ -5,20 +5,15 @@ Paths are repo-relative (src_path), as error messages print them.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import re
-import signal
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from policysite import progress
-from policysite.cache import Store, digest_of
+from policysite.problems import Problem, internal_problem
 from policysite.sources.checkout import is_scratch, link_problem, list_files, read_capped
 from policysite.sources.loader import Node, decode_text, parse_yaml
-from policysite.problems import Problem, internal_problem
 
 BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*\Z")   # \Z: $ would take a name ending in a line break
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -26,8 +21,6 @@ DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index", "changes"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-_PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
-PARALLEL_MIN = 256   # files to parse before worker processes pay for their start and for sending trees back
 NO_APPS_MESSAGE = "no app files; the site needs at least one content/apps/<basename>.yaml (build.py new <basename> writes one)"
 MAX_STATIC_BYTES = 1024 * 1024   # a hundred times the largest asset the site ships; every file is held in memory
 
@@ -38,7 +31,6 @@ class YamlFile:
 
     src_path: str
     node: Node | None
-    digest: str = ""     # SHA-256 of the file's bytes, where a cache asked for it
 
 
 @dataclass(frozen=True)
@@ -59,34 +51,25 @@ class Sources:
     methods: YamlFile
     factors: YamlFile
     settings: YamlFile
-    apps: tuple[YamlFile, ...]
     docs: tuple[DocFile, ...]
     templates: dict        # name -> text
     static: dict           # dest_path -> bytes
     problems: tuple[Problem, ...]
 
 
-def read_sources(root: Path, trees: Store | None = None, *, apps: bool = True) -> Sources:
-    """Read content/, templates/ and static/ under root, collecting problems; trees remembers parsed files.
-
-    Without apps, content/apps/ is left for the caller to read file by file.
-    """
+def read_sources(root: Path) -> Sources:
+    """Read everything but the app files under root (the legend, the factors, the settings, the documents,
+    the templates and the static files), collecting problems; the engine reads the app files one by one."""
     problems: list[Problem] = []
     content = root / "content"
     is_real_dir(root, content, problems)
-    methods = read_yaml(root, content / "methods.yaml", problems, trees)
-    factors = read_yaml(root, content / "factors.yaml", problems, trees)
-    settings = read_yaml(root, content / "site.yaml", problems, trees)
-    app_paths = list_app_files(root, problems) if apps else []
-    parsed = parse_in_parallel(root, app_paths, trees)
-    app_files = []
-    for done, path in enumerate(app_paths, 1):
-        app_files.append(read_yaml(root, path, problems, trees, parsed))
-        progress.step("reading", done, len(app_paths))
+    methods = read_yaml(root, content / "methods.yaml", problems)
+    factors = read_yaml(root, content / "factors.yaml", problems)
+    settings = read_yaml(root, content / "site.yaml", problems)
     docs = tuple(read_docs(root, problems))
     templates, static = read_templates(root, problems), read_static(root, problems)
     # A linked content/ is reported once, not again for every file read through it.
-    return Sources(methods, factors, settings, tuple(app_files), docs, templates, static, tuple(dict.fromkeys(problems)))
+    return Sources(methods, factors, settings, docs, templates, static, tuple(dict.fromkeys(problems)))
 
 
 def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
@@ -136,90 +119,17 @@ def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_yaml(root: Path, path: Path, problems: list[Problem], trees: Store | None = None, parsed: dict | None = None) -> YamlFile:
-    """Read one YAML file into located nodes, adding any problems; a tree parsed before from the same bytes is reused.
-
-    parsed holds trees parsed ahead by worker processes: (src_path, hash of the bytes) -> (node, problems).
-    """
+def read_yaml(root: Path, path: Path, problems: list[Problem]) -> YamlFile:
+    """Read one YAML file into located nodes, adding any problems."""
     src_path = rel(root, path)
     data = read_capped(path, src_path, problems)
     if data is None:
         return YamlFile(src_path, None)
     try:
-        if trees is None:
-            return YamlFile(src_path, parse_text(data, src_path, problems))
-        key = digest_of(data)
-        node = trees.get(key)
-        if node is None:
-            if parsed and (src_path, key) in parsed:
-                node, found = parsed[(src_path, key)]
-            else:
-                found = []
-                node = parse_text(data, src_path, found)
-            if node is not None and not found:  # only clean trees: problems name the file they were found in
-                trees.put(key, node)
-            problems.extend(found)
-        return YamlFile(src_path, node, key)
+        return YamlFile(src_path, parse_text(data, src_path, problems))
     except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
         problems.append(internal_problem(src_path, exc))
         return YamlFile(src_path, None)
-
-
-def parse_in_parallel(root: Path, paths: list[Path], trees: Store | None) -> dict:
-    """Parse the files the cache does not know in worker processes, one per core, when there are enough.
-
-    Returns (src_path, hash of the bytes) -> (node, problems), exactly what parse_text gives; files
-    that cannot be read are left for read_yaml to report.
-    """
-    if trees is None:
-        return {}
-    work = []
-    for path in paths:
-        src_path = rel(root, path)
-        data = read_capped(path, src_path, [])
-        if data is not None and (key := digest_of(data)) not in trees.entries:
-            work.append((src_path, key, data))
-    pool = worker_pool(len(work))
-    if pool is None:
-        return {}
-    with pool:
-        results = pool.map(_parse_one, work, chunksize=chunk_size(len(work)))
-    return {(src_path, key): result for (src_path, key, _), result in zip(work, results)}
-
-
-def worker_pool(jobs: int):
-    """Return a pool of one forked worker process per core, or None when jobs are too few to pay for it (or the system cannot fork)."""
-    cores = os.cpu_count() or 1
-    if jobs < PARALLEL_MIN or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork").Pool(cores, _quiet_worker, (os.getpid(),))
-
-
-def chunk_size(jobs: int) -> int:
-    """Return how many jobs to send a worker at once: about eight rounds per core, at most 32 jobs."""
-    return max(1, min(32, jobs // (8 * (os.cpu_count() or 1))))
-
-
-def _quiet_worker(parent: int) -> None:
-    """Make a worker stop with the build, silently: Ctrl-C is the parent's to handle, and a killed parent takes it along."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the pool's terminate() on the way out
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: a killed parent's workers end when they next ask for work
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(0)
-
-
-def _parse_one(item: tuple[str, str, bytes]) -> tuple[Node | None, list[Problem]]:
-    """Parse one file's bytes in a worker, as read_yaml would."""
-    src_path, _, data = item
-    found: list[Problem] = []
-    try:
-        return parse_text(data, src_path, found), found
-    except Exception as exc:  # noqa: BLE001 - a bug of ours must still name the file it met
-        return None, [internal_problem(src_path, exc)]
 
 
 def parse_text(data: bytes, src_path: str, problems: list[Problem], first_line: int = 1) -> Node | None:

@@ -1,0 +1,72 @@
+"""Read and check what every app's result depends on besides its own file: the legend, the factors, the site
+settings, the documents and, when building, the templates."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import stat
+import time
+from pathlib import Path
+
+from policysite.cache import code_version
+from policysite.check.alternatives import legend_names
+from policysite.check.inputs import check_docs, check_settings
+from policysite.check.schema import load_schema
+from policysite.codec import encode
+from policysite.content.site import make_site, model_parts
+from policysite.problems import ContentError, Problem, is_error
+from policysite.render import feed
+from policysite.render.pages import make_env, whole_site_reads
+from policysite.sources import read
+from policysite.stages import SharedInputs
+
+RACY_SECONDS = 2   # a file changed this recently could change again within its clock tick: hash it every time
+
+
+def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool) -> tuple[SharedInputs, list[Problem]]:
+    """Read and check everything but the app files; return the inputs every app's stage shares, and the problems.
+
+    With a mistake in a shared file the inputs hold only what checking an app file needs (site is None),
+    so that every app's own problems are still reported. rendering: building pages, not only checking.
+    """
+    sources = read.read_sources(root)
+    problems = list(sources.problems)
+    methods, factors, settings = check_settings(sources, problems)
+    docs = check_docs(sources, problems)
+    broken = SharedInputs(today, history_mode, legend_names(methods.data["methods"]) if methods else (), digest="")
+    if any(map(is_error, problems)) or not (methods and factors and settings):
+        return broken, problems
+    try:
+        site = make_site(sources, methods.data, factors.data, settings.data, docs)
+        env = make_env(site) if rendering else None
+    except ContentError as exc:   # a document's Markdown, or a template
+        return broken, problems + exc.problems
+    if env is not None and (reads := whole_site_reads(env, "app.html")):
+        return broken, problems + reads
+    bodies = {d.src_path: d.body for d in sources.docs}
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0{rendering}\0".encode())
+    digest.update(encode((methods.data, factors.data, settings.data, sorted(site.templates.items()) if rendering else (),
+                          [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
+    schema = load_schema("feed.schema.json")
+    return SharedInputs(today, history_mode, broken.legend, digest.hexdigest(), site, model_parts(site), env, schema,
+                        feed.document_validators(schema), tuple(docs)), problems
+
+
+def shared_signature(root: Path, today: datetime.date) -> str:
+    """Return a hash of the path, size, times and inode of every input but the app files (and the bytes of those
+    changed too recently for their times to tell), with the date, the code version and the git commit."""
+    from policysite.engine.unchanged import content_hash, git_head, walk
+
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{git_head(root)}\0".encode())
+    recent = (time.time() - RACY_SECONDS) * 1e9
+    apps = str(root / "content" / "apps")
+    for folder in ("content", "templates", "static"):
+        for path, st in walk(root / folder, prune=apps):
+            if path == apps:
+                continue
+            digest.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
+                          .encode("utf-8", "surrogateescape"))
+            if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
+                digest.update(f"{content_hash(path)}\n".encode())   # its times could miss an edit in the same tick
+    return digest.hexdigest()
