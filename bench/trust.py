@@ -1,13 +1,14 @@
-"""Measure what the trust rules cost: this checkout against an earlier commit, alternated in one run.
+"""Measure what a change costs: this checkout against an earlier commit, alternated in one run.
 
     python bench/trust.py --before ad299a1               # the example content and 10,000 apps, 3 runs each
     python bench/trust.py --before ad299a1 --sizes 1000 --runs 5
+    python bench/trust.py --before 074c826 --report ENGINE.md --title "What the one engine costs"
 
 For each corpus (the example content of this checkout, then generated corpora of N apps) both
 versions build copies of the same project, in turn (before, after, before, after, ...): `check`
 with an empty cache, `check` again, a cold build, a build with nothing changed and a build after
 one app was edited. Each figure is the median wall time and the largest max-RSS of the whole
-process. Writes bench/TRUST.md. A report, not a pass/fail test.
+process. Writes bench/TRUST.md (the trust rules' cost; --report names another file). A report, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -85,10 +86,11 @@ def measure(label: str, source: Path, versions: dict[str, Path], runs: int, work
             for name, rounds in samples.items()}
 
 
-def report(before: str, results: dict, runs: int) -> str:
-    """Return bench/TRUST.md."""
-    lines = ["# What the trust rules cost", "",
-             f"Reproduce: `python bench/trust.py --before {before} --runs {runs}` (this checkout against commit {before},",
+def report(before: str, results: dict, runs: int, title: str, name: str) -> str:
+    """Return the report's text."""
+    options = "" if name == "TRUST.md" else f" --report {name} --title \"{title}\""
+    lines = [f"# {title}", "",
+             f"Reproduce: `python bench/trust.py --before {before} --runs {runs}{options}` (this checkout against commit {before},",
              "alternated in one run; medians of the runs, peak memory the largest max-RSS).", ""]
     for label, by_version in results.items():
         lines += [f"## {label}", "", "| step | before | after | after / before | memory before | memory after |",
@@ -106,6 +108,8 @@ def main() -> None:
     parser.add_argument("--before", required=True, help="the git revision to compare with")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--report", default="TRUST.md", help="the file in bench/ to write")
+    parser.add_argument("--title", default="What the trust rules cost")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="policysite-trust-") as tmp:
         work = Path(tmp)
@@ -119,8 +123,8 @@ def main() -> None:
                 results[f"{n:,} apps"] = measure(str(n), work / f"corpus-{n}/policysite", versions, args.runs, work)
         finally:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(work / "before")], capture_output=True)
-    text = report(args.before, results, args.runs)
-    (HERE / "TRUST.md").write_text(text + "\n", encoding="utf-8")
+    text = report(args.before, results, args.runs, args.title, args.report)
+    (HERE / args.report).write_text(text + "\n", encoding="utf-8")
     print(text)
 
 

@@ -326,7 +326,7 @@ def test_a_port_taken_during_the_first_build_is_one_line(project):
     """The port is free when checked but taken by the time livereload listens (here: taken before, check skipped)."""
     port = free_port()
     script = (f"import socket, sys; from pathlib import Path; sys.path.insert(0, {str(REPO)!r})\n"
-              "from policysite import serve\n"
+              "from policysite.preview import serve\n"
               f"taken = socket.socket(); taken.bind(('127.0.0.1', {port})); taken.listen()\n"
               "serve.check_listen = lambda host, port: None\n"
               f"sys.exit(serve.serve(Path({str(project.root)!r}), Path({str(project.out)!r}), '127.0.0.1', {port}, False))\n")
