@@ -3,7 +3,8 @@
     python bench/preview.py                          # N = 1,000 and 10,000, 7 saves each
     python bench/preview.py --sizes 1000 --samples 5
 
-For each N: generate the corpus (bench/corpus.py), start `build.py serve --root <corpus> --port <free>`,
+For each N: generate the corpus (bench/corpus.py), start `build.py serve --root <corpus> --port <free> --no-history`
+(the corpus is no git checkout),
 open one app page in headless Debian Chromium (the launch flags of tests/browser.py), then several times
 rewrite that app's `summary:` line and wait until the page in the browser has the new text. The time it
 "shows" is taken inside the page: performance.timeOrigin + the navigation entry's domInteractive (the new
@@ -62,7 +63,7 @@ class Serve:
 
     def __init__(self, project: Path, port: int):
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), "--port", str(port)],
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), "--port", str(port), "--no-history"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # Ctrl-C works even if this runs in the background
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
@@ -73,7 +74,7 @@ class Serve:
             self.lines.put((time.time(), line.rstrip("\n")))
 
     def wait_for(self, prefix: str, what: str) -> tuple[float, str]:
-        """Return (arrival time, line) of the next line containing prefix."""
+        """Return (arrival time, line) of the next line that starts with prefix."""
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline:
             try:
@@ -82,7 +83,7 @@ class Serve:
                 if self.proc.poll() is not None:
                     raise SystemExit(f"serve stopped while waiting for {what}")
                 continue
-            if prefix in line:
+            if line.startswith(prefix):
                 return at, line
         raise SystemExit(f"timed out waiting for {what}")
 
@@ -136,7 +137,7 @@ def measure(n: int, samples: int, work: Path) -> dict:
     try:
         serve.wait_for("serving ", "the first build")
         driver.get(f"http://127.0.0.1:{port}/apps/{app_name}/")
-        serve.wait_for("Browser Connected", "the page's livereload connection")
+        serve.wait_for("page connected: ", "the page's reload socket")
         app = project / f"content/apps/{app_name}.yaml"
         for i in range(samples):
             time.sleep(1.0)   # a person pauses between saves; also lets the page settle
@@ -146,7 +147,7 @@ def measure(n: int, samples: int, work: Path) -> dict:
             seen_at, _ = serve.wait_for("changed: ", "the watcher to see the save")
             built_at, line = serve.wait_for("rebuilt: ", "the rebuild")
             shown = wait_shown(driver, text)
-            serve.wait_for("Browser Connected", "the reloaded page's livereload connection")
+            serve.wait_for("page connected: ", "the reloaded page's reload socket")
             build_s = float(line.rsplit(" in ", 1)[1].removesuffix(" s"))
             rows.append({
                 "total": shown["interactive"] / 1000 - saved,
@@ -201,7 +202,7 @@ def report(results: list[dict], command: str) -> str:
         "the mechanism column is what the preview server adds on top of it.",
         "",
         "After the build, from serve's `rebuilt:` line: **reloading** is when the page's reload navigation starts",
-        "(performance.timeOrigin: the websocket message arrived and livereload.js called location.reload()),",
+        "(performance.timeOrigin: the socket's message arrived and the preview's page script called location.reload()),",
         "**fetched** when the new HTML has arrived (responseEnd), **shown − built** when it is parsed.",
         "",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -105,3 +106,69 @@ def test_server_serves_nothing_outside_the_site(server, target):
     reply = raw_get(port, target)
     assert reply.split()[1] in ("400", "403", "404")
     assert "base_url" not in reply and "root:" not in reply
+
+
+def request(url: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
+    """Send one request; return the status, the headers (lower-case names) and the body, whatever the status."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method, headers=headers), timeout=5) as reply:
+            return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+def test_pages_are_sent_with_the_preview_script_and_site_files_stay_as_built(server):
+    """The script tag is added to what is sent, before </head>; site/ itself never holds it, and other files are sent
+    as they are. Every reply asks the browser to check again, so a reload never shows a stale stylesheet."""
+    project, url, _ = server
+    built = (project.out / "apps/sample_app/index.html").read_bytes()
+    assert b"_preview" not in built
+    status, headers, body = request(url + "apps/sample_app/")
+    head, tail = built.split(b"</head>", 1)
+    tag = re.fullmatch(rb'<script src="/_preview/client.js" data-build="[0-9a-f]{8}-1" defer></script>',
+                       body[len(head):len(body) - len(tail) - len(b"</head>")])
+    assert status == 200 and tag and body == head + tag[0] + b"</head>" + tail
+    assert (headers["content-type"], headers["cache-control"]) == ("text/html; charset=utf-8", "no-cache")
+    assert request(url + "apps/sample_app/", "HEAD")[1]["content-length"] == str(len(body))
+    assert request(url + "apps/sample_app/", **{"If-None-Match": headers["etag"]})[0] == 304
+
+    status, headers, body = request(url + "assets/site.css")
+    assert (status, body, headers["cache-control"]) == (200, (project.out / "assets/site.css").read_bytes(), "no-cache")
+    status, headers, body = request(url + "_preview/client.js")
+    assert status == 200 and headers["content-type"] == "text/javascript; charset=utf-8" and b"WebSocket" in body
+
+
+def test_a_page_changed_by_a_build_is_not_answered_304(server):
+    project, url, _ = server
+    _, headers, _ = request(url + "policy/")
+    project.app("sample_app", project.root.joinpath("content/apps/sample_app.yaml").read_text().replace("Sample App", "Renamed"))
+    wait_for(lambda: "Renamed" in fetch(url + "apps/sample_app/")[1], "the rebuild")
+    status, _, body = request(url + "policy/", **{"If-None-Match": headers["etag"]})   # same file, newer build
+    assert status == 200 and b'data-build="' in body
+
+
+def test_a_missing_page_is_the_sites_404_page_with_the_preview_script(server):
+    project, url, _ = server
+    status, headers, body = request(url + "apps/nope/")
+    assert status == 404 and headers["cache-control"] == "no-cache"
+    assert body.replace(re.search(rb'<script src="/_preview/client.js"[^>]*></script>', body)[0], b"") == \
+        (project.out / "404.html").read_bytes()
+
+
+def test_before_any_good_build_every_page_says_nothing_is_built_yet_and_follows_the_builds(project):
+    good = (project.root / "content/apps/sample_app.yaml").read_text()
+    project.app("sample_app", good.replace("name: Sample App", "name: [unclosed"))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(port), "--no-history"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: fetch(url)[0] == 404, "the server to start")
+        status, _, body = request(url + "apps/sample_app/")
+        assert status == 404 and b"<title>Nothing here yet</title>" in body and b'data-build="' in body
+        project.app("sample_app", good)
+        wait_for(lambda: "Sample App" in fetch(url + "apps/sample_app/")[1], "the fixed app's page")
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
+    assert "nothing to serve yet; fix the problems above and save again" in out and "Traceback" not in out

@@ -111,27 +111,10 @@ def describe_listen_error(exc: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
-def guard_livereload(names: Names) -> None:
-    """Make livereload's own handlers (/livereload, /livereload.js, /forcereload) refuse other hosts and pages.
-
-    livereload routes those paths to these classes itself and offers no way to swap them, so the checks are
-    set on the classes: prepare() and check_origin() are tornado's override points; one server per process.
-    """
-    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
-
-    LiveReloadJSHandler.prepare = lambda self: refuse(self, names)
-    ForceReloadHandler.prepare = lambda self: refuse(self, names, same_site=True)
-    # The socket's Origin is checked in prepare(), as tornado 6.6 lets an https Origin through when its host:port
-    # is the Host; check_origin() replaces livereload's `return True` for the tornado versions that call it always.
-    LiveReloadHandler.prepare = lambda self: refuse(self, names, origin=True)
-    LiveReloadHandler.check_origin = lambda self, origin: check_origin(origin, names)
-
-
-def refuse(handler, names: Names, path: bool = False, origin: bool = False, same_site: bool = False) -> None:
+def refuse(handler, names: Names, path: bool = False, origin: bool = False) -> None:
     """Answer, with a one-line plain-text reason, a request for another host, from another page or for a malformed path.
 
     A request without Origin is not from a browser (browsers send it on every websocket), so it may connect.
-    same_site: a browser says with Sec-Fetch-Site when another site's page asks (an <img> needs no Origin).
     """
     request = handler.request
     found = check_host(request.headers.get_list("Host"), names)
@@ -139,8 +122,6 @@ def refuse(handler, names: Names, path: bool = False, origin: bool = False, same
         found = 400, f"bad request: {problem}"
     if not found and origin and not all(check_origin(value, names) for value in request.headers.get_list("Origin")):
         found = 403, "forbidden: only pages of this server may open the reload socket"
-    if not found and same_site and request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
-        found = 403, "forbidden: only pages of this server may ask for a reload"
     if found:
         handler.set_status(found[0])
         handler.set_header("Content-Type", "text/plain; charset=utf-8")

@@ -1,7 +1,7 @@
 """Watch the project's folders with Linux inotify and tell when a burst of changes has settled.
 
-The preview server uses this instead of livereload's watcher, which looks at every file's mtime every 0.8 s.
-inotify tells at once, and costs nothing while nobody saves, whatever the number of files.
+inotify tells at once, and costs nothing while nobody saves, whatever the number of files; where it is missing,
+policysite/preview/poll.py lists the folders every 0.8 s instead.
 """
 
 from __future__ import annotations
@@ -165,6 +165,12 @@ class Tree:
         if mask & CONTENT_EVENTS and not mask & NAME_EVENTS and is_scratch(name):
             return []
         return [Change(path, mask)]
+
+
+def is_output(out_dir: Path, path: Path) -> bool:
+    """Return True for the output folder, anything in it, and the build's working copies beside it."""
+    return (path == out_dir or out_dir in path.parents
+            or (path.parent == out_dir.parent and path.name.startswith(f".{out_dir.name}.")))
 
 
 def is_scratch(name: str) -> bool:
