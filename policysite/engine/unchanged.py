@@ -26,7 +26,7 @@ from pathlib import Path
 from policysite import cache
 from policysite.cache import code_version
 from policysite.problems import Problem
-from policysite.publish.write import manifest_is_current
+from policysite.publish.manifest import manifest_is_current
 from policysite.stamps import content_hash, digest_tree, walk  # noqa: F401 (walk: engine/units.py's shared_signature takes it from here)
 
 INPUT_DIRS = ("content", "templates", "static")
