@@ -25,6 +25,7 @@ class SiteFolders:
         self.building = self.live.parent / f".{self.live.name}.building-{os.getpid()}"
         self.old = self.live.parent / f".{self.live.name}.old-{os.getpid()}"
         self._lock: int | None = None   # the lock file's descriptor while this build holds the lock
+        self.has_live = False           # was there a live site when the lock was taken? (if not, no file is looked for there)
 
     @property
     def is_locked(self) -> bool:
@@ -36,6 +37,7 @@ class SiteFolders:
         self.live.parent.mkdir(parents=True, exist_ok=True)
         self._lock = outdir.lock_folder(self.live)
         self.clean_leftovers()
+        self.has_live = outdir.is_real_dir(self.live)
 
     def unlock(self) -> None:
         """Let the next build in."""

@@ -139,7 +139,7 @@ class Publisher:
             if mine is not None and mine[1:] == entry[1:]:
                 manifest[dest] = entry   # the standby's file is already a hard link to the live one
             else:
-                self._link_live(dest, self._claim(dest), entry, stamp(prefix + dest))
+                self._link_live(dest, self._claim(dest), entry)
         return True
 
     def put(self, dest: str, data: bytes) -> None:
@@ -147,11 +147,15 @@ class Publisher:
         self._begin()
         path = self._claim(dest)
         digest = hashlib.sha256(data).hexdigest()
-        live = file_stamp(safe_dest(self.folders.live, dest))
+        live_path = f"{self.folders.live}/{dest}"   # dest is claimed: it stays inside the tree
         entry = self.live.get(dest) if self.live is not None else None
-        if live is not None and (entry[0] == digest if entry is not None and entry[1:] == live.written
-                                 else live.st_size == len(data) and read_beneath(self.folders.live, dest, len(data)) == data):
-            self._link_live(dest, path, (digest, *live.written), live)  # with no manifest entry to trust, the bytes were compared
+        if entry is not None and entry[0] == digest and entry[1:] == written_of(live_path):
+            self._link_live(dest, path, entry)   # what the live site has, as its manifest says
+            return
+        live = file_stamp(live_path) if self.folders.has_live else None
+        if live is not None and (entry is None or entry[1:] != live.written) and live.st_size == len(data) \
+                and read_beneath(self.folders.live, dest, len(data)) == data:
+            self._link_live(dest, path, (digest, *live.written))   # with no manifest entry to trust, the bytes were compared
             return
         self.changed = True
         if self._standby_has(dest, path, digest, live):
@@ -170,12 +174,14 @@ class Publisher:
         return (mine is not None and known[1:] == mine.written and known[0] == digest and mine.st_nlink == 1
                 and (live is None or mine.st_mtime_ns >= live.st_mtime_ns + SECOND_NS))
 
-    def _link_live(self, dest: str, path: Path, entry: tuple, live: FileStamp | None) -> None:
-        """Make the tree's file at path a hard link to the live one (unless the standby's manifest says it already is)."""
+    def _link_live(self, dest: str, path: Path, entry: tuple) -> None:
+        """Make the tree's file at path a hard link to the live file entry describes, unless the standby's manifest or
+        the file's inode says it already is one."""
         known = self.known.get(dest) if self.known is not None else None
-        if not (known and live is not None and known[1:] == entry[1:] == live.written):
+        if known is None or known[1:] != entry[1:]:
             mine = file_stamp(path) if known else None
-            if not (mine is not None and live is not None and mine.is_same_file(live)):
+            live = stamp(f"{self.folders.live}/{dest}") if mine is not None else None
+            if live is None or not mine.is_same_file(live):
                 self.touched = True
                 place(path, lambda tmp: os.link(safe_dest(self.folders.live, dest), tmp))
         self.manifest.entries[dest] = entry
