@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from policysite.publish import outdir
+from policysite.publish.files import make_at, safe_dest
 from policysite.publish.manifest import Manifest, drop_stale
 
 
@@ -76,6 +77,17 @@ class SiteFolders:
     def keep_as_standby(self) -> None:
         """Keep the tree being built as the standby, for the next build to bring up to date."""
         os.rename(self.building, self.standby)
+
+    def make_standby(self, manifest: Manifest) -> None:
+        """After the first publish, make the standby: hard links to every file of the live site, so the next build writes only what changed."""
+        try:
+            self.make_empty()
+            for dest in sorted(manifest.entries):
+                make_at(safe_dest(self.building, dest), lambda tmp: os.link(safe_dest(self.live, dest), tmp))
+            manifest.write(self.live, self.building)
+            self.keep_as_standby()
+        except OSError:   # only time is lost: the next build makes an empty tree
+            outdir.remove_tree(self.building, ignore_errors=True)
 
     def restore_live(self) -> None:
         """After a failure: put the live site back if the swap had moved it aside."""

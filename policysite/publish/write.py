@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from policysite import progress
-from policysite.publish.files import make_at, place, prune_empty, safe_dest, write_file
+from policysite.publish.files import place, prune_empty, safe_dest, write_file
 from policysite.publish.folders import SiteFolders
 from policysite.publish.manifest import Manifest, manifest_is_current  # noqa: F401 (the nothing-changed check's, named here too)
 from policysite.publish.outdir import is_plain_tree, is_real_dir, read_beneath, remove_tree
@@ -214,19 +214,7 @@ class Publisher:
             if is_real_dir(folders.building):
                 folders.keep_as_standby()   # the previous site, with its manifest, is the next standby
             else:
-                self._first_standby()
+                folders.make_standby(self.manifest)
         except OSError:
             pass   # the next build starts from an empty tree
         return True
-
-    def _first_standby(self) -> None:
-        """After the first publish, make the standby: hard links to every file, so the next build writes only what changed."""
-        folders = self.folders
-        try:
-            folders.make_empty()
-            for dest in sorted(self.manifest.entries):
-                make_at(safe_dest(folders.building, dest), lambda tmp: os.link(safe_dest(folders.live, dest), tmp))
-            self.manifest.write(folders.live, folders.building)
-            folders.keep_as_standby()
-        except OSError:   # only time is lost: the next build makes an empty tree
-            remove_tree(folders.building, ignore_errors=True)
