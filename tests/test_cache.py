@@ -7,13 +7,16 @@ the result byte for byte with a cold build of the same input into an empty folde
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
 
-from conftest import VALID_APP, tree_digest
+from conftest import REPO, VALID_APP, tree_digest
 from policysite import cache
 from policysite.cache import Store, digest_of, folder_for
 from policysite.engine import recipe, workers
@@ -131,6 +134,30 @@ def test_a_build_with_nothing_changed_reads_no_content(built, monkeypatch, capsy
     expected = built.run(capsys=capsys)
     monkeypatch.setattr(recipe, "build", lambda *a, **k: pytest.fail("nothing changed, yet the build ran"))
     assert built.run(capsys=capsys) == expected
+
+
+# Runs the command line in a fresh interpreter and prints every module it imported, as JSON.
+IMPORTS_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import build
+status = build.main(sys.argv[2:])
+print(json.dumps([status, sorted(sys.modules)]))
+"""
+# What the nothing-changed answer may import besides the standard library: the command line and our package,
+# and MarkupSafe, which codec.py decodes records with (modules starting with _ are the interpreter's start-up hooks).
+LIGHT = {"build", "policysite", "markupsafe"}
+
+
+def test_a_build_with_nothing_changed_imports_none_of_the_build_libraries(built):
+    """Only the standard library and the base modules: the answer must not wait for YAML, Jinja or the schemas."""
+    result = subprocess.run([sys.executable, "-c", IMPORTS_PROBE, str(REPO), "--root", str(built.root), "--no-history"],
+                            capture_output=True, text=True, timeout=120)
+    status, modules = json.loads(result.stdout.splitlines()[-1])
+    assert status == 0, result.stderr
+    foreign = {m.split(".")[0] for m in modules if not m.startswith("_")} - set(sys.stdlib_module_names) - LIGHT
+    assert foreign == set()
+    assert "policysite.engine.pipeline" not in modules   # the answer came from the record, not from a build
 
 
 @pytest.mark.parametrize("change", ["same size and time", "output file removed", "output file edited", "date"])

@@ -151,7 +151,7 @@ def test_readme_names_every_layer_package():
 
 # Parameter names and annotations that carry a cache: only the engine (which calls the stages through the memo) and
 # the preview server (which keeps the memo between builds) may take one.
-CACHE_NAMES = {"store", "stores", "kept", "memo", "cache", "trees", "checks", "chunks", "valid", "markdown"}
+CACHE_NAMES = {"store", "stores", "kept", "memo", "cache", "checks", "chunks", "valid", "markdown"}
 CACHE_TYPES = re.compile(r"\b(Store|Memo)\b")
 
 

@@ -6,8 +6,10 @@ import os
 
 import pytest
 
+from policysite import cache
 from policysite.cache import folder_for
-from policysite.publish.outdir import manifest_name, remove_tree
+from policysite.publish.manifest import Manifest, manifest_name
+from policysite.publish.outdir import remove_tree
 
 from conftest import tree_digest
 from policysite.publish.write import safe_dest, write_site
@@ -144,24 +146,24 @@ def test_a_file_changed_twice_within_a_second_never_keeps_its_time(tmp_path):
 def test_a_publish_abandoned_before_changing_the_standby_keeps_it_ready(tmp_path):
     """A build that stops on a content problem before writing anything keeps the standby's manifest, so the next
     build does not have to link every file again; one that wrote something leaves the standby to be rebuilt."""
-    from policysite.publish.write import Publisher, read_manifest
+    from policysite.publish.write import Publisher
 
     out = tmp_path / "site"
     write_site({"index.html": b"1", "a.json": b"a"}, out)
     write_site({"index.html": b"2", "a.json": b"a"}, out)
     standby = tmp_path / ".site.standby"
-    known = read_manifest(out, standby)
+    known = Manifest.read(out, standby).entries
     assert known
     with pytest.raises(RuntimeError):
         with Publisher(out) as publisher:
             assert publisher.keep([("a.json", known["a.json"][0])])   # already a link to the live file: nothing to do
             raise RuntimeError("a content problem")
-    assert read_manifest(out, standby) == known
+    assert Manifest.read(out, standby).entries == known
     with pytest.raises(RuntimeError):
         with Publisher(out) as publisher:
             publisher.put("index.html", b"3")
             raise RuntimeError("a content problem")
-    assert read_manifest(out, standby) is None
+    assert Manifest.read(out, standby) is None
     assert (out / "index.html").read_bytes() == b"2"
     write_site({"index.html": b"3", "a.json": b"a"}, out)
     assert (out / "index.html").read_bytes() == b"3" and (out / "a.json").read_bytes() == b"a"
@@ -209,3 +211,31 @@ def test_remove_tree_refuses_a_link_at_the_top_and_reports_what_is_missing_unles
     with pytest.raises(FileNotFoundError):
         remove_tree(tmp_path / "missing")
     remove_tree(tmp_path / "missing", ignore_errors=True)
+
+
+def test_manifests_of_another_code_version_are_not_trusted(tmp_path, monkeypatch):
+    """The cache is keyed by the code version: after an upgrade, live files are compared byte by byte (and the same
+    ones kept as they are, with their time), never taken on an old manifest's word."""
+    out, standby = tmp_path / "site", tmp_path / ".site.standby"
+    write_site({"index.html": b"1", "a.json": b"a"}, out)
+    write_site({"index.html": b"2", "a.json": b"a"}, out)
+    assert Manifest.read(out, out) is not None and Manifest.read(out, standby) is not None
+    monkeypatch.setattr(cache, "_version", "another version of policysite")
+    assert Manifest.read(out, out) is None and Manifest.read(out, standby) is None
+    kept = (out / "a.json").stat()
+    write_site({"index.html": b"3", "a.json": b"a"}, out)
+    assert ((out / "a.json").stat().st_ino, (out / "a.json").stat().st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert sorted(Manifest.read(out, out).entries) == ["a.json", "index.html"]
+
+
+def test_a_publisher_has_all_its_state_from_the_start(tmp_path):
+    """Every attribute of the publisher and its folders exists before the first file, so none is read before it is set."""
+    from policysite.publish.write import Publisher
+
+    publisher = Publisher(tmp_path / "site")
+    before = {id(publisher): set(vars(publisher)), id(publisher.folders): set(vars(publisher.folders))}
+    with publisher:
+        publisher.put("index.html", b"1")
+        publisher.finish()
+    assert {id(publisher): set(vars(publisher)), id(publisher.folders): set(vars(publisher.folders))} == before
+    assert not publisher.folders.is_locked

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -13,44 +11,40 @@ from policysite import progress
 from policysite.cache import digest_of
 from policysite.engine import workers
 from policysite.engine.memo import Memo, key_of
-from policysite.engine.shared import RACY_SECONDS
 from policysite.problems import Problem, is_error
 from policysite.render import feed
 from policysite.sources import read
 from policysite.stages import AppResult, SharedInputs
+from policysite.stamps import file_stamp
 
 QUICK_MIN = 64     # apps to work out before compiled schema checks pay for their compiling
 
 
 def plan_apps(root: Path, shared: SharedInputs, versions: dict, memo: Memo, table: str,
-         problems: list[Problem]) -> list[tuple[str, str, AppResult | None, bytes | None]]:
+              problems: list[Problem]) -> list[tuple[str, str, AppResult | None, bytes | None]]:
     """Return (src_path, key, remembered result or None, the file's bytes if read) for each app file.
 
     A file whose size, times and inode are what they were when its hash was taken is not read again.
     """
     out = []
-    recent = (time.time() - RACY_SECONDS) * 1e9
+    started = time.time()
     folder = read.rel(root, root / "content" / "apps")
     stamps, results = memo.table("stamps"), memo.table(table)
     for name in read.list_app_names(root, problems):
         src_path = f"{folder}/{name}"
         path = f"{root}/{src_path}"
-        try:
-            st = os.lstat(path)
-        except OSError:
-            st = None
-        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st and stat.S_ISREG(st.st_mode) else None
-        known = stamps.get(src_path) if sig else None
+        found = file_stamp(path)
+        known = stamps.get(src_path) if found else None
         data = None
-        if known and known[0] == sig:
+        if known and known[0] == found.state:
             digest = known[1]
         else:
             data = read.read_capped(path, src_path, problems)
             if data is None:
                 continue
             digest = digest_of(data)
-            if sig and max(sig[1], sig[2]) < recent:
-                stamps.put(src_path, (sig, digest))
+            if found and not found.is_racy(started):
+                stamps.put(src_path, (found.state, digest))
         # None (never committed) is not [] (no version readable): the key tells them apart
         key = key_of("app_result", (shared.digest, src_path, digest, versions.get(src_path))) if shared.digest else ""
         out.append((src_path, key, results.get(key) if key else None, data))
@@ -58,7 +52,7 @@ def plan_apps(root: Path, shared: SharedInputs, versions: dict, memo: Memo, tabl
 
 
 def app_results(root: Path, shared: SharedInputs, versions: dict, planned: list, memo: Memo, table: str, publisher,
-             problems: list[Problem]) -> list[AppResult]:
+                problems: list[Problem]) -> list[AppResult]:
     """Return every app's result, working out those not remembered and publishing their files (with a
     publisher); a remembered result's files are taken from the live site by their hashes."""
     results = memo.table(table)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import stat
 import time
 from pathlib import Path
 
@@ -20,9 +19,7 @@ from policysite.render import feed
 from policysite.render.pages import make_env, whole_site_reads
 from policysite.sources import read
 from policysite.stages import SharedInputs
-
-RACY_SECONDS = 2   # a file changed this recently could change again within its clock tick: hash it every time
-
+from policysite.stamps import digest_tree
 
 def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool) -> tuple[SharedInputs, list[Problem]]:
     """Read and check everything but the app files; return the inputs every app's stage shares, and the problems.
@@ -54,19 +51,13 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
 
 
 def shared_signature(root: Path, today: datetime.date) -> str:
-    """Return a hash of the path, size, times and inode of every input but the app files (and the bytes of those
-    changed too recently for their times to tell), with the date, the code version and the git commit."""
-    from policysite.engine.unchanged import content_hash, git_head, walk
+    """Return a hash of the path and stamp of every input but the app files (and the bytes of those changed too
+    recently for their stamps to tell), with the date, the code version and the git commit."""
+    from policysite.engine.unchanged import git_head
 
     digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{git_head(root)}\0".encode())
-    recent = (time.time() - RACY_SECONDS) * 1e9
-    apps = str(root / "content" / "apps")
+    started, apps = time.time(), str(root / "content" / "apps")
     for folder in ("content", "templates", "static"):
-        for path, st in walk(root / folder, prune=apps):
-            if path == apps:
-                continue
-            digest.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
-                          .encode("utf-8", "surrogateescape"))
-            if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
-                digest.update(f"{content_hash(path)}\n".encode())   # its times could miss an edit in the same tick
+        racy = digest_tree(digest, root / folder, started, prune=apps)
+        digest.update(repr(sorted(racy.items())).encode("utf-8", "surrogateescape"))   # their stamps could miss an edit in the same tick
     return digest.hexdigest()

@@ -8,9 +8,10 @@ do: it reports what the previous build reported. Standard library only, so that 
 without importing the build's libraries.
 
 A file changed within the same clock tick as the signature was taken could keep its size and
-times, so for every input modified less than RACY_SECONDS before the build began the record also
-keeps the hash of its bytes, and the next build compares those (git does the same with its index).
-The change time is in the signature too, so an edit that puts the old mtime back is still seen.
+times, so for every input modified less than RACY_SECONDS (stamps.py) before the build began the
+record also keeps the hash of its bytes, and the next build compares those (git does the same with
+its index). The change time is in the signature too, so an edit that puts the old mtime back is
+still seen.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -26,10 +26,10 @@ from pathlib import Path
 from policysite import cache
 from policysite.cache import code_version
 from policysite.problems import Problem
-from policysite.publish.write import manifest_is_current
+from policysite.publish.manifest import manifest_is_current
+from policysite.stamps import content_hash, digest_tree
 
 INPUT_DIRS = ("content", "templates", "static")
-RACY_SECONDS = 2
 RECORD_CLASSES = {"Problem": Problem}
 RECORD = "last-build"
 
@@ -40,47 +40,12 @@ def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: boo
     less than RACY_SECONDS before started (its size and times alone could miss a same-tick edit)."""
     digest = hashlib.sha256()
     racy = {}
-    recent = (started - RACY_SECONDS) * 1e9
     for folder in INPUT_DIRS:
-        for path, st in walk(root / folder):
-            digest.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
-                          .encode("utf-8", "surrogateescape"))
-            if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:
-                racy[path] = content_hash(path)
+        racy.update(digest_tree(digest, root / folder, started))
     head = git_head(root)
     digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{with_history}\0{head}\0{out_dir.absolute()}"
                   .encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), racy
-
-
-def content_hash(path: str) -> str | None:
-    """Return the SHA-256 of a file's bytes, or None if it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return None
-
-
-def walk(folder: Path, prune: str | None = None):
-    """Yield (path, lstat) for folder and everything under it, in a stable order, never following links;
-    not what lies under the folder prune."""
-    try:
-        st = os.lstat(folder)
-    except OSError:
-        return
-    yield str(folder), st
-    if not os.path.isdir(folder) or os.path.islink(folder) or str(folder) == prune:
-        return
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path), prune)
-        else:
-            yield entry.path, entry.stat(follow_symlinks=False)
 
 
 def git_head(root: Path) -> str:

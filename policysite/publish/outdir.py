@@ -1,10 +1,9 @@
 """The places a build keeps beside its output folder, none of them trusted as found.
 
-Beside <out>/ a build keeps the lock (.<out>.lock), the previous site (.<out>.standby) and, while
-it works, .<out>.building-<pid> and .<out>.old-<pid>. A checkout can carry anything at those paths
-(a symbolic link to a file to truncate or a folder to fill, a FIFO, a folder where the lock goes),
-so none is ever followed: whatever is not what the build itself makes there is removed, never
-what it points to. What each tree holds (its manifest) is kept in the cache folder (cache.py),
+A checkout can carry anything at the paths a build uses beside <out>/ (folders.py names them): a
+symbolic link to a file to truncate or a folder to fill, a FIFO, a folder where the lock goes. So
+none is ever followed: whatever is not what the build itself makes there is removed, never what it
+points to. What each tree holds (its manifest, manifest.py) is kept in the cache folder,
 authenticated, never beside the site where a checkout could put one.
 """
 
@@ -16,14 +15,10 @@ import errno
 import fcntl
 import os
 import stat
-from contextlib import contextmanager
 from pathlib import Path
-
-from policysite import cache
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-MANIFEST_CLASSES: dict = {}
 _FOLLOW_ERRORS = (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.ENOTDIR, errno.EACCES)
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -124,76 +119,15 @@ def open_lock_file(path: Path) -> int:
     raise OSError(errno.EEXIST, "something keeps appearing at the lock file's path", str(path))
 
 
-@contextmanager
-def build_lock(out_dir: Path):
-    """Hold an exclusive lock so two builds never write the same output at once."""
+def lock_folder(out_dir: Path) -> int:
+    """Wait for the exclusive lock on out_dir's lock file; return its descriptor, which holds the lock until closed."""
     fd = open_lock_file(out_dir.parent / f".{out_dir.name}.lock")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
+    except BaseException:
         os.close(fd)
-
-
-def clean_leftovers(out_dir: Path) -> None:
-    """Remove what an interrupted build left, anything but a real folder at the live or standby path, and manifests of trees that are gone."""
-    for pattern in (f".{out_dir.name}.building-*", f".{out_dir.name}.old-*"):
-        for path in out_dir.parent.glob(pattern):
-            try:
-                remove(path)
-            except OSError:
-                pass
-    clear(out_dir)
-    clear(standby_path(out_dir))
-    folder = cache.folder_for(state_key(out_dir))
-    if folder is None:
-        return
-    keep = {f"{manifest_name(out_dir, tree)}.json" for tree in (out_dir, standby_path(out_dir)) if is_real_dir(tree)}
-    for path in folder.glob(f"{manifest_prefix(out_dir)}*.json"):
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
-
-
-def standby_path(out_dir: Path) -> Path:
-    """Return where the previous site is kept, ready to be brought up to date."""
-    return out_dir.parent / f".{out_dir.name}.standby"
-
-
-def state_key(out_dir: Path) -> Path:
-    """Return what an output folder's manifests are filed under in the cache: the folder its state lies in."""
-    return out_dir.parent
-
-
-def manifest_name(out_dir: Path, tree: Path) -> str:
-    """Return the name of a tree's manifest: by the output folder's name and the tree folder's inode, which moves with it."""
-    return f"{manifest_prefix(out_dir)}{os.lstat(tree).st_ino}"
-
-
-def manifest_prefix(out_dir: Path) -> str:
-    """Return how the names of an output folder's manifests start."""
-    return f"manifest-{cache.digest_of(os.fsencode(out_dir.name))[:16]}-"
-
-
-def read_manifest(out_dir: Path, tree: Path) -> dict | None:
-    """Return a tree's manifest, or None if it has none this machine wrote."""
-    try:
-        manifest = cache.load_record(state_key(out_dir), manifest_name(out_dir, tree), MANIFEST_CLASSES)
-    except OSError:
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def write_manifest(out_dir: Path, tree: Path, manifest: dict) -> None:
-    """Record what a tree holds."""
-    cache.save_record(state_key(out_dir), manifest_name(out_dir, tree), manifest, MANIFEST_CLASSES)
-
-
-def drop_manifest(out_dir: Path, tree: Path) -> None:
-    """Forget what a tree holds, before changing it."""
-    try:
-        cache.forget_record(state_key(out_dir), manifest_name(out_dir, tree))
-    except OSError:
-        pass
+        raise
+    return fd
 
 
 def swap_in(building: Path, out_dir: Path, old: Path) -> None:
