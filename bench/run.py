@@ -47,8 +47,8 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
 
 
 def policysite_cmd(project: Path) -> list[str]:
-    """Return the command that builds the project with policysite."""
-    return [sys.executable, str(REPO / "build.py"), "--root", str(project)]
+    """Return the command that builds the project with policysite (a generated corpus is no git checkout: no history)."""
+    return [sys.executable, str(REPO / "build.py"), "--root", str(project), "--no-history"]
 
 
 def clean(project: Path) -> None:
