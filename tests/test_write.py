@@ -6,13 +6,22 @@ import os
 
 import pytest
 
+from conftest import tree_digest
 from policysite import cache
 from policysite.cache import folder_for
 from policysite.publish.manifest import Manifest, manifest_name
 from policysite.publish.outdir import remove_tree
+from policysite.publish.write import Publisher, safe_dest
 
-from conftest import tree_digest
-from policysite.publish.write import safe_dest, write_site
+
+def write_site(outputs: dict[str, bytes], out) -> None:
+    """Publish outputs as out the way the build does: every file put, then the new site swapped in."""
+    for dest in outputs:
+        safe_dest(out.absolute(), dest)
+    with Publisher(out) as publisher:
+        for dest in sorted(outputs):
+            publisher.put(dest, outputs[dest])
+        publisher.finish()
 
 
 def test_two_builds_of_the_same_input_are_byte_identical(project, tmp_path):

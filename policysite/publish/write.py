@@ -25,25 +25,13 @@ import os
 import time
 from pathlib import Path
 
-from policysite import progress
 from policysite.publish.files import place, prune_empty, safe_dest, write_file
 from policysite.publish.folders import SiteFolders
-from policysite.publish.manifest import Manifest, manifest_is_current  # noqa: F401 (the nothing-changed check's, named here too)
+from policysite.publish.manifest import Manifest
 from policysite.publish.outdir import is_plain_tree, is_real_dir, read_beneath, remove_tree
 from policysite.stamps import FileStamp, file_stamp, from_stat, stamp, written_of
 
 SECOND_NS = 1_000_000_000
-
-
-def write_site(outputs: dict[str, bytes], out_dir: Path) -> None:
-    """Publish outputs as out_dir, replacing the previous site in one step; publish nothing if nothing changed."""
-    for dest in outputs:
-        safe_dest(out_dir.absolute(), dest)
-    with Publisher(out_dir) as publisher:
-        for done, dest in enumerate(sorted(outputs), 1):
-            progress.step("writing", done, len(outputs))
-            publisher.put(dest, outputs[dest])
-        publisher.finish()
 
 
 class Publisher:
