@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import subprocess
@@ -43,18 +44,31 @@ def wait_for(predicate, what: str):
     pytest.fail(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def server(project):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(port), "--no-history"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
+class Served:
+    """A running `build.py serve`: its address while it runs, everything it printed once it has stopped."""
+
+    def __init__(self, port: int):
+        self.port, self.url, self.output = port, f"http://127.0.0.1:{port}/", ""
+
+
+@contextlib.contextmanager
+def serving(project, started: int = 200):
+    """Run `build.py serve` on a free port until the block ends, once its home page answers with started."""
+    served = Served(free_port())
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(served.port),
+                             "--no-history"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(lambda: fetch(url)[0] == 200, "the server to start")
-        yield project, url, port
+        wait_for(lambda: fetch(served.url)[0] == started, "the server to start")
+        yield served
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        served.output = proc.communicate(timeout=10)[0]
+
+
+@pytest.fixture
+def server(project):
+    with serving(project) as served:
+        yield project, served.url, served.port
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -158,17 +172,9 @@ def test_a_missing_page_is_the_sites_404_page_with_the_preview_script(server):
 def test_before_any_good_build_every_page_says_nothing_is_built_yet_and_follows_the_builds(project):
     good = (project.root / "content/apps/sample_app.yaml").read_text()
     project.app("sample_app", good.replace("name: Sample App", "name: [unclosed"))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(port), "--no-history"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(lambda: fetch(url)[0] == 404, "the server to start")
-        status, _, body = request(url + "apps/sample_app/")
+    with serving(project, started=404) as served:
+        status, _, body = request(served.url + "apps/sample_app/")
         assert status == 404 and b"<title>Nothing here yet</title>" in body and b'data-build="' in body
         project.app("sample_app", good)
-        wait_for(lambda: "Sample App" in fetch(url + "apps/sample_app/")[1], "the fixed app's page")
-    finally:
-        proc.terminate()
-        out = proc.communicate(timeout=10)[0]
-    assert "nothing to serve yet; fix the problems above and save again" in out and "Traceback" not in out
+        wait_for(lambda: "Sample App" in fetch(served.url + "apps/sample_app/")[1], "the fixed app's page")
+    assert "nothing to serve yet; fix the problems above and save again" in served.output and "Traceback" not in served.output
