@@ -101,3 +101,20 @@ def test_a_kept_memo_holds_its_tables_between_builds_and_a_fresh_one_reads_them_
     recipe.build(project.root, tmp_path / "b", history_mode=None, memo=fresh)
     assert fresh.tables == {}   # saved and let go
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_what_an_app_page_pulls_in_is_held_to_the_same_rule(project, capsys):
+    project.write("templates/_extra.html", "<p>\n{{ site.apps|length }} apps</p>\n")
+    path = project.root / "templates/app.html"
+    text = path.read_text(encoding="utf-8")
+    end = text.count("\n") + 1
+    path.write_text(text + '{% include "_extra.html" %}\n{% include app.basename ~ ".html" %}\n', encoding="utf-8")
+    status, _, err = project.run(capsys=capsys)
+    assert status == 1
+    assert err.splitlines()[:2] == [
+        f"templates/_extra.html:2:1: an app page may not depend on other apps: reads 'site', the whole site; "
+        "use what the page is given (app, articles, settings, methods)",
+        f"templates/app.html:{end + 1}:1: an app page may not depend on other apps: pulls in a template named only "
+        "while rendering; name it in the template",
+    ]
+    assert not project.out.exists()

@@ -153,13 +153,13 @@ def whole_site_reads(env: jinja2.Environment, name: str) -> list[Problem]:
         except jinja2.TemplateError:   # missing or broken: reported where the page is rendered, or by make_env
             continue
         if "site" in jinja2.meta.find_undeclared_variables(tree):
-            line = min(n.lineno for n in tree.find_all(jinja2.nodes.Name) if n.name == "site" and n.ctx == "load")
+            line = min((n.lineno for n in tree.find_all(jinja2.nodes.Name) if n.name == "site" and n.ctx == "load"), default=1)
             problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: reads 'site', the whole site; "
                                     "use what the page is given (app, articles, settings, methods)"))
         refs = list(jinja2.meta.find_referenced_templates(tree))
         todo += [ref for ref in refs if ref is not None]
         if None in refs:
-            line = min(n.lineno for n in tree.find_all(PULLS_IN) if not is_constant(n.template))
+            line = min((n.lineno for n in tree.find_all(PULLS_IN) if not is_constant(n.template)), default=1)
             problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: pulls in a template named only "
                                     "while rendering; name it in the template"))
     return sorted(set(problems))
