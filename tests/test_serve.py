@@ -178,3 +178,23 @@ def test_before_any_good_build_every_page_says_nothing_is_built_yet_and_follows_
         project.app("sample_app", good)
         wait_for(lambda: "Sample App" in fetch(served.url + "apps/sample_app/")[1], "the fixed app's page")
     assert "nothing to serve yet; fix the problems above and save again" in served.output and "Traceback" not in served.output
+
+
+def test_a_ctrl_c_lost_in_a_finalizer_still_stops_the_server():
+    """Python only reports an exception raised while it runs a finalizer: a Ctrl-C landing there must stop the loop all the same."""
+    script = (f"import os, signal, sys; sys.path.insert(0, {str(REPO)!r})\n"
+              "from tornado.ioloop import IOLoop\n"
+              "from policysite.preview.serve import stop_on_ctrl_c\n"
+              "loop = IOLoop.current()\n"
+              "signal.signal(signal.SIGINT, lambda signum, frame: stop_on_ctrl_c(loop))\n"
+              "class Finalised:\n"
+              "    def __del__(self):\n"
+              "        os.kill(os.getpid(), signal.SIGINT)\n"
+              "        sum(range(1000))   # bytecode for the handler to run in, inside the finalizer\n"
+              "loop.add_callback(lambda: Finalised() and None)\n"
+              "loop.call_later(20, lambda: (print('still running'), loop.stop()))\n"
+              "loop.start()\n"
+              "print('stopped')\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "stopped\n"
+    assert "Exception ignored" in result.stderr and "KeyboardInterrupt" in result.stderr   # it was lost, as described

@@ -102,6 +102,9 @@ def run_server(preview: Preview, out_dir: Path, host: str, names: Names) -> int:
     hold_ctrl_c(True)   # a loop cut short while being made complains when it is collected
     try:
         loop = IOLoop.current()   # made here so that it is closed however serving ends
+        default = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        if default:   # not where Ctrl-C is ignored (a background job)
+            signal.signal(signal.SIGINT, lambda signum, frame: stop_on_ctrl_c(loop))
         hold_ctrl_c(False)        # a Ctrl-C that came meanwhile arrives here
         try:
             make_app(preview, out_dir, names).listen(names.port, address=host)
@@ -115,10 +118,19 @@ def run_server(preview: Preview, out_dir: Path, host: str, names: Names) -> int:
         pass
     finally:
         hold_ctrl_c(False)
+        if loop is not None and default:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         preview.stop()
         if loop is not None and not loop.asyncio_loop.is_closed():   # else asyncio complains at exit
             loop.close(all_fds=True)
     return 0
+
+
+def stop_on_ctrl_c(loop) -> None:
+    """Raise KeyboardInterrupt, as Python does on Ctrl-C, and also ask the loop to stop: an exception raised while
+    Python runs a finalizer is only reported, never raised, and the server would then go on serving."""
+    loop.asyncio_loop.call_soon_threadsafe(loop.stop)
+    raise KeyboardInterrupt
 
 
 def hold_ctrl_c(hold: bool) -> None:
