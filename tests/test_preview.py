@@ -392,11 +392,15 @@ class Served:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            pytest.fail("the server did not stop on Ctrl-C:\n" + "\n".join(self.log))
+            pytest.fail("the server did not stop on Ctrl-C:\n" + self.rest())
+        return status, self.rest()
+
+    def rest(self) -> str:
+        """Return everything the server said, what no wait read yet included."""
         time.sleep(0.1)
         while not self.lines.empty():
             self.log.append(self.lines.get())
-        return status, "\n".join(self.log)
+        return "\n".join(self.log)
 
 
 @pytest.fixture
