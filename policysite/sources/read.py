@@ -195,12 +195,6 @@ def colliding(rel_paths: list[str], problems: list[Problem]) -> set[str]:
     return clashing
 
 
-def list_app_files(root: Path, problems: list[Problem]) -> list[Path]:
-    """List content/apps/*.yaml in name order, reporting files that cannot be apps."""
-    apps_dir = root / "content" / "apps"
-    return [apps_dir / name for name in list_app_names(root, problems)]
-
-
 def list_app_names(root: Path, problems: list[Problem]) -> list[str]:
     """Return the file names of content/apps/*.yaml in name order, reporting files that cannot be apps."""
     content, apps_dir = root / "content", root / "content" / "apps"
