@@ -24,7 +24,8 @@ HOW = """\
 - **Peak memory**: *largest process* is the kernel's max RSS of the biggest single process of the
   build (exact); *whole tree* is the most the build's processes held at once: the sum of their PSS
   (pages shared between forked workers counted once), sampled every 0.2 s while more than one
-  process runs, and never less than the largest process. Each round's figure is the most over its three
+  process runs (1 to 2 % of one core, which only policysite's builds pay: Hugo runs as one process),
+  and never less than the largest process. Each round's figure is the most over its three
   builds; the targets are checked against the most over all rounds.
 - **Preview** is save to reload as `bench/preview.py` measures it: `build.py serve` on the same project
   (its cache left by the rounds), one app page open in headless Chromium, the time from writing the app
