@@ -11,14 +11,13 @@ rewrite that app's `summary:` line and wait until the page in the browser has th
 document is parsed, the text is in the DOM) and first-contentful-paint. The split uses the moments serve's
 own log lines arrive: `changed: ...; rebuilding` (the watcher has seen the save and settled) and
 `rebuilt: ... in X s` (the build is over and the reload goes out right after).
-This is a report, not a pass/fail test.
+bench/run.py times the same saves with time_saves(). This is a report, not a pass/fail test.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import queue
 import signal
 import socket
@@ -37,8 +36,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import corpus  # noqa: E402
 from browser import CHROMEDRIVER, chrome_options  # noqa: E402  the tests' Chromium launch, reused
+from harness import machine, pick_app, set_summary  # noqa: E402
 
-APP = "app_00042"   # the app bench/run.py edits (its first generated one when N is too small for it)
 WAIT = 300   # seconds before giving up on one step (a cold 10,000-app build included)
 
 PAGE_STATE = """
@@ -61,10 +60,10 @@ def free_port() -> int:
 class Serve:
     """`build.py serve` on a project, each output line kept with the wall-clock time it arrived."""
 
-    def __init__(self, project: Path, port: int):
+    def __init__(self, project: Path, port: int, env: dict):
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(project), "--port", str(port), "--no-history"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**env, "PYTHONUNBUFFERED": "1"},
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # Ctrl-C works even if this runs in the background
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -97,12 +96,6 @@ class Serve:
             raise SystemExit("serve did not stop on Ctrl-C") from None
 
 
-def set_summary(path: Path, text: str) -> None:
-    """Rewrite the app's summary line in place, as a maintainer's editor would."""
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(f"summary: {text}\n" if line.startswith("summary:") else line for line in lines))
-
-
 def wait_shown(driver, text: str) -> dict:
     """Poll the page until its document has text; return the page's own timings (ms since the epoch)."""
     deadline = time.monotonic() + WAIT
@@ -121,50 +114,56 @@ def wait_shown(driver, text: str) -> dict:
 
 def measure(n: int, samples: int, work: Path) -> dict:
     """Generate N apps, serve them, and time `samples` saves from the file to the browser."""
+    dest = work / f"corpus-{n}"
+    corpus.generate(n, dest)
+    return {"n": n, "rows": time_saves(dest / "policysite", samples, work / f"chromium-profile-{n}", dict(os.environ))}
+
+
+def time_saves(project: Path, samples: int, profile: Path, env: dict) -> list[dict]:
+    """Serve a project, open one app's page in Chromium, and time `samples` saves of its file (seconds per part)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    dest = work / f"corpus-{n}"
-    corpus.generate(n, dest)
-    project = dest / "policysite"
-    app_name = APP if (project / f"content/apps/{APP}.yaml").exists() else sorted(project.glob("content/apps/app_*.yaml"))[0].stem
+    app = pick_app(project / "content/apps", ".yaml")
     port = free_port()
-    serve = Serve(project, port)
+    serve = Serve(project, port, env)
     os.environ["SE_OFFLINE"] = "true"   # Selenium Manager must never download a browser or driver
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=chrome_options(work / f"chromium-profile-{n}"))
-    rows = []
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=chrome_options(profile))
     try:
         serve.wait_for("serving ", "the first build")
-        driver.get(f"http://127.0.0.1:{port}/apps/{app_name}/")
+        driver.get(f"http://127.0.0.1:{port}/apps/{app.stem}/")
         serve.wait_for("page connected: ", "the page's reload socket")
-        app = project / f"content/apps/{app_name}.yaml"
+        rows = []
         for i in range(samples):
-            time.sleep(1.0)   # a person pauses between saves; also lets the page settle
-            text = f"Preview sample {i} saved at {time.time():.6f}."
-            saved = time.time()
-            set_summary(app, text)
-            seen_at, _ = serve.wait_for("changed: ", "the watcher to see the save")
-            built_at, line = serve.wait_for("rebuilt: ", "the rebuild")
-            shown = wait_shown(driver, text)
-            serve.wait_for("page connected: ", "the reloaded page's reload socket")
-            build_s = float(line.rsplit(" in ", 1)[1].removesuffix(" s"))
-            rows.append({
-                "total": shown["interactive"] / 1000 - saved,
-                "paint": shown["paint"] / 1000 - saved if shown["paint"] else None,
-                "seen": seen_at - saved,
-                "build": build_s,
-                "built": built_at - saved,
-                "browser": shown["interactive"] / 1000 - built_at,
-                "reloading": shown["start"] / 1000 - built_at,
-                "fetched": shown["response"] / 1000 - built_at,
-            })
-            print(f"N={n} save {i + 1}: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in rows[-1].items() if v is not None),
-                  flush=True)
+            rows.append(time_one_save(serve, driver, app, i))
+            parts = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in rows[-1].items() if v is not None)
+            print(f"{project.parent.name} save {i + 1}: {parts}", flush=True)
     finally:
         driver.quit()
         serve.stop()
-    return {"n": n, "rows": rows}
+    return rows
+
+
+def time_one_save(serve: Serve, driver, app: Path, number: int) -> dict:
+    """Save the app file once and wait until the browser shows it; return each part's time from the save."""
+    time.sleep(1.0)   # a person pauses between saves; also lets the page settle
+    text = f"Preview sample {number} saved at {time.time():.6f}."
+    saved = time.time()
+    set_summary(app, text)
+    seen_at, _ = serve.wait_for("changed: ", "the watcher to see the save")
+    built_at, line = serve.wait_for("rebuilt: ", "the rebuild")
+    shown = wait_shown(driver, text)
+    serve.wait_for("page connected: ", "the reloaded page's reload socket")
+    return {
+        "total": shown["interactive"] / 1000 - saved,
+        "paint": shown["paint"] / 1000 - saved if shown["paint"] else None,
+        "seen": seen_at - saved,
+        "build": float(line.rsplit(" in ", 1)[1].removesuffix(" s")),
+        "built": built_at - saved,
+        "browser": shown["interactive"] / 1000 - built_at,
+        "reloading": shown["start"] / 1000 - built_at,
+        "fetched": shown["response"] / 1000 - built_at,
+    }
 
 
 def ms(value: float | None) -> str:
@@ -178,13 +177,10 @@ def median(rows: list[dict], key: str) -> float | None:
 
 def report(results: list[dict], command: str) -> str:
     """Return bench/PREVIEW.md."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
     out = [
         "# Preview latency: from saving an app file to the browser showing it",
         "",
-        f"Measured with `{command}` on {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, Debian Chromium headless.",
+        f"Measured with `{command}` on {machine()}, Debian Chromium headless.",
         "",
         "Each save rewrites `summary:` of one app file in place while its page is open in the browser.",
         "Times are from the save, in milliseconds:",

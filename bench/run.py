@@ -1,13 +1,13 @@
-"""Benchmark policysite against Hugo on generated corpora; writes bench/RESULTS.md.
+"""Benchmark policysite against Hugo 0.111 on generated corpora, both in one run; writes bench/RESULTS.md.
 
-    python bench/run.py                 # N = 1,000 and 10,000, 5 runs each (about 15 minutes)
-    python bench/run.py --sizes 1000 --runs 3
+    .venv/bin/python bench/run.py                             # 1,000, 10,000 and 30,000 apps, on disk
+    .venv/bin/python bench/run.py --tmpfs                     # corpora, outputs and caches on a tmpfs
+    .venv/bin/python bench/run.py --sizes 200 1000 --runs 1   # shows that it works, measures nothing worth keeping
 
-For each N: a cold build (output and cache removed), a warm rebuild with nothing changed, a rebuild
-after editing one app, peak memory (max RSS of the build process), the feed's size raw and as served
-gzipped (feed.json.gz, which the build writes and nginx's gzip_static sends as it is), and Hugo's
-cold build of the same corpus (bench/hugo templates) in the same run, as a ratio.
-Timings are medians of the runs. This is a report, not a pass/fail test.
+For each N: generate both corpora (bench/corpus.py); then rounds, policysite's and Hugo's alternated,
+each a cold build, a build with nothing changed and a build after one app's edit; then the preview's
+save to reload time (bench/preview.py). Rounds: 3 at 30,000 apps and more, 5 below (--runs sets all).
+bench/results.py writes the report and says how each figure is taken. A report, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -15,140 +15,160 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import platform
-import resource
+import shlex
 import shutil
-import statistics
-import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import preview  # noqa: E402  its Chromium timing of a save, reused as it is
+import results  # noqa: E402
+import storage  # noqa: E402
+from harness import (REPO, busy_cpu_seconds, commit, loadavg, machine, own_cpu_seconds, pick_app,  # noqa: E402
+                     run_measured, set_summary, tool_version)
 
-TARGETS = {"cold": 1.0, "warm": 0.15, "edit": 0.05}
-MEMORY_TARGET_MB = 250
-FEED_TARGET_GZ = 1.5e6
-
-
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB of the process tree)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+DEFAULT_SIZES = [1000, 10000, 30000]
+# One date for every build, so a build with nothing changed stays one across midnight.
+SOURCE_DATE_EPOCH = "1796126400"
+# Room per app, with a margin: both corpora, and one round's outputs, standby and caches on both sides.
+CORPUS_BYTES, ROUND_BYTES = 20_000, 80_000
 
 
-def policysite_cmd(project: Path) -> list[str]:
-    """Return the command that builds the project with policysite (a generated corpus is no git checkout: no history)."""
-    return [sys.executable, str(REPO / "build.py"), "--root", str(project), "--no-history"]
+@dataclass(frozen=True)
+class Side:
+    """How one generator builds its corpus: the command, what a cold build clears, the file an edit changes."""
+
+    name: str
+    cmd: list[str]
+    env: dict
+    folder: Path              # the project (policysite) or the site (Hugo)
+    inputs: frozenset[str]    # what in folder is input; everything else there is output or state
+    elsewhere: tuple[Path, ...]   # outputs and caches outside folder
+    app: Path
+    view: Path                # the catalogue page
+
+    def outputs(self) -> list[Path]:
+        """Return everything a build left, in the folder and elsewhere."""
+        return [self.folder / name for name in sorted(os.listdir(self.folder)) if name not in self.inputs] + list(self.elsewhere)
 
 
-def clean(project: Path) -> None:
-    """Remove a project's output, standby copies and cache (kept beside the corpus, see measure): the next build is cold."""
-    for path in [project / "site", project.parent / "cache", *project.glob(".site*")]:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+def sides(dest: Path, root: Path, n: int) -> tuple[Side, Side]:
+    """Return policysite's and Hugo's sides for the corpora in dest, their caches under root."""
+    project, site = dest / "policysite", dest / "hugo"
+    cache = root / f"policysite-cache-{n}"
+    ours = Side("policysite", [sys.executable, str(REPO / "build.py"), "--root", str(project), "--no-history"],
+                {**os.environ, "POLICYSITE_CACHE_HOME": str(cache), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+                project, frozenset({"content", "templates", "static"}), (cache,),
+                pick_app(project / "content/apps", ".yaml"), project / "site/index.html")
+    public, hugo_cache = root / f"hugo-public-{n}", root / f"hugo-cache-{n}"
+    hugo = Side("Hugo", ["hugo", "--quiet", "-s", str(site), "-d", str(public), "--cacheDir", str(hugo_cache)], dict(os.environ),
+                site, frozenset({"config.yaml", "layouts", "content", "data"}), (public, hugo_cache),
+                pick_app(site / "content/apps", ".md"), public / "index.html")
+    return ours, hugo
 
 
-def edit_one(project: Path, round_no: int) -> None:
-    """Change one app's summary, as a maintainer would."""
-    path = project / "content/apps/app_00042.yaml"
-    lines = path.read_text().splitlines(keepends=True)
-    lines = [f"summary: Edited summary number {round_no}.\n" if l.startswith("summary:") else l for l in lines]
-    path.write_text("".join(lines))
+def one_round(side: Side, space: storage.Storage, number: int) -> dict:
+    """Build cold, again with nothing changed, then after an edit of one app; return the samples and the first view."""
+    space.clear(side.outputs())
+    cold = run_measured(side.cmd, side.env)
+    raw = side.view.read_bytes()
+    view = (len(raw), len(gzip.compress(raw, 6, mtime=0)))
+    unchanged = run_measured(side.cmd, side.env)
+    set_summary(side.app, f"Edited summary number {number}.")
+    edit = run_measured(side.cmd, side.env)
+    print(f"  {side.name} round {number + 1}: cold {cold.seconds:.2f} s, "
+          f"nothing changed {unchanged.seconds:.3f} s, one edit {edit.seconds:.3f} s", flush=True)
+    return {"cold": cold, "unchanged": unchanged, "edit": edit, "view": view}
 
 
-def measure(n: int, runs: int, work: Path) -> dict:
-    """Measure every figure for one corpus size."""
-    dest = work / f"corpus-{n}"
+def measure_size(n: int, runs: int, saves: int, space: storage.Storage) -> dict:
+    """Generate N apps, alternate the rounds, time the preview; return every figure of this size."""
+    load, busy, own, start = loadavg(), busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+    print(f"{n:,} apps: {results.plural(runs, 'round')} each, load averages {load}", flush=True)
+    dest = space.root / f"corpus-{n}"
     corpus.generate(n, dest)
-    project, hugo_site = dest / "policysite", dest / "hugo"
-    os.environ["POLICYSITE_CACHE_HOME"] = str(dest / "cache")   # the builds below inherit it
-    cold, warm, edit, hugo, rss, hugo_rss = [], [], [], [], [], []
-    for i in range(runs):
-        clean(project)
-        t, m = timed(policysite_cmd(project))
-        cold.append(t), rss.append(m)
-        t, m = timed(policysite_cmd(project))
-        warm.append(t), rss.append(m)
-        edit_one(project, i)
-        t, m = timed(policysite_cmd(project))
-        edit.append(t), rss.append(m)
-        shutil.rmtree(work / "hugo-out", ignore_errors=True)
-        shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-        t, m = timed(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / "hugo-out")])
-        hugo.append(t), hugo_rss.append(m)
-    feed = (project / "site/feed.json").read_bytes()
-    served = (project / "site/feed.json.gz").read_bytes()  # what a gzip client downloads (docs/nginx/policysite.conf)
-    med = statistics.median
-    return {
-        "n": n, "runs": runs, "cold": med(cold), "warm": med(warm), "edit": med(edit), "hugo": med(hugo),
-        "rss": max(rss), "hugo_rss": max(hugo_rss), "feed_raw": len(feed), "feed_gz": len(served),
-        "feed_gz6": len(gzip.compress(feed, 6, mtime=0)),
-    }
+    generated = time.perf_counter() - start
+    ours, hugo = sides(dest, space.root, n)
+    rounds = {"ours": [], "hugo": []}
+    for number in range(runs):
+        rounds["ours"].append(one_round(ours, space, number))
+        rounds["hugo"].append(one_round(hugo, space, number))
+    # Chromium's processes are not this run's children, so the other processes' share is taken before it starts.
+    span, others = time.perf_counter() - start, (busy_cpu_seconds() - busy) - (own_cpu_seconds() - own)
+    profile = space.root / f"chromium-profile-{n}"
+    rows = preview.time_saves(ours.folder, saves, profile, ours.env)
+    held = space.bytes_held()
+    space.clear([dest, *ours.elsewhere, *hugo.elsewhere, profile])   # on a tmpfs, gives the memory back
+    return {"n": n, "load": load, "generated_s": generated, "span": span, "others_cpu": others, "held": held,
+            "others": others / span, "preview": [row["total"] for row in rows], **rounds}
 
 
-def verdict(ok: bool) -> str:
-    return "meets" if ok else "**misses**"
+def room_needed(sizes: list[int], runs: dict[int, int], tmpfs: bool) -> int:
+    """Return the bytes the run needs at its fullest: on disk every round's outputs stay until the end."""
+    if tmpfs:
+        return max(n * (CORPUS_BYTES + ROUND_BYTES) for n in sizes)
+    return sum(n * (CORPUS_BYTES + runs[n] * ROUND_BYTES) for n in sizes)
 
 
-def report(results: list[dict], command: str) -> str:
-    """Format the results as bench/RESULTS.md."""
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
-    lines = [
-        "# Benchmark results", "",
-        f"Reproduce: `{command}` (Hugo from Debian's `hugo` package must be installed).", "",
-        f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"{subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split()[1]}.", "",
-        "Medians of the runs; peak memory is the largest max-RSS over all policysite runs. Ratios are to Hugo's",
-        "cold build of the same corpus in the same run.", "",
-        "| N | runs | cold | warm, nothing changed | one app edited | Hugo cold | peak memory | Hugo memory | feed.json raw | feed.json served gzipped | (nginx's own gzip -6) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        h = r["hugo"]
-        lines.append(
-            f"| {r['n']:,} | {r['runs']} | {r['cold']:.2f} s ({r['cold'] / h:.2f}×) | {r['warm']:.3f} s ({r['warm'] / h:.3f}×) "
-            f"| {r['edit']:.3f} s ({r['edit'] / h:.3f}×) | {h:.2f} s | {r['rss']:.0f} MB | {r['hugo_rss']:.0f} MB "
-            f"| {r['feed_raw'] / 1e6:.2f} MB | {r['feed_gz'] / 1e6:.3f} MB | {r['feed_gz6'] / 1e6:.3f} MB |")
-    big = max(results, key=lambda r: r["n"])
-    h = big["hugo"]
-    lines += ["", f"## Targets at N = {big['n']:,}", "",
-              "| figure | target | measured | |", "|---|---|---|---|"]
-    for key, label in (("cold", "cold build"), ("warm", "warm rebuild, nothing changed"), ("edit", "one app edited")):
-        lines.append(f"| {label} | ≤ {TARGETS[key]}× Hugo | {big[key] / h:.3f}× | {verdict(big[key] / h <= TARGETS[key])} |")
-    lines.append(f"| peak memory | ≤ {MEMORY_TARGET_MB} MB | {big['rss']:.0f} MB | {verdict(big['rss'] <= MEMORY_TARGET_MB)} |")
-    lines.append(f"| feed.json served gzipped | ≤ 1.5 MB | {big['feed_gz'] / 1e6:.3f} MB | {verdict(big['feed_gz'] <= FEED_TARGET_GZ)} |")
-    return "\n".join(lines) + "\n"
+def command_line() -> str:
+    """Return the command that was run, as typed from the checkout's root."""
+    def shown(path: str) -> str:
+        full = os.path.abspath(path)
+        return os.path.relpath(full, REPO) if full.startswith(str(REPO) + os.sep) else path
+    return shlex.join([shown(sys.executable), shown(sys.argv[0]), *sys.argv[1:]])
+
+
+def check_tools() -> None:
+    """Stop before anything is generated when Hugo or the preview's browser is missing."""
+    if shutil.which("hugo") is None:
+        raise SystemExit("hugo is not installed: apt-get install -y hugo (Debian's is 0.111)")
+    if not preview.CHROMEDRIVER.exists():
+        raise SystemExit(f"{preview.CHROMEDRIVER} is missing: apt-get install -y chromium chromium-driver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        raise SystemExit("selenium is missing: run with .venv/bin/python after sh scripts/setup-venv test") from None
+
+
+def run_info(space: storage.Storage, load: str) -> dict:
+    """Return what the report says about the run: command, commit, machine, tools, files, load."""
+    return {"command": command_line(), "commit": commit(), "machine": machine(), "load": load,
+            "hugo": tool_version(["hugo", "version"]), "chromium": tool_version(["chromium", "--version"]),
+            "storage": space.where, "kind": space.kind, "started": time.strftime("%Y-%m-%d %H:%M %Z")}
 
 
 def main() -> None:
-    """Run the benchmark and write bench/RESULTS.md."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/policysite-bench"))
+    """Parse the arguments, measure every size in one run, write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=DEFAULT_SIZES)
+    parser.add_argument("--runs", type=int, help="rounds per size (default 3 at 30,000 apps and more, 5 below)")
+    parser.add_argument("--saves", type=int, help="preview saves per size (default: as many as rounds)")
+    parser.add_argument("--tmpfs", action="store_true", help="keep corpora, outputs and caches on a tmpfs")
+    parser.add_argument("--work", type=Path, default=Path("/var/tmp"), help="where the run's folder goes on disk")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    if shutil.which("hugo") is None:
-        raise SystemExit("hugo is not installed: apt-get install hugo")
-    args.work.mkdir(parents=True, exist_ok=True)
-    results = [measure(n, args.runs, args.work) for n in args.sizes]
-    command = "python bench/run.py" + ("" if args.sizes == [1000, 10000] else " --sizes " + " ".join(map(str, args.sizes))) + \
-              ("" if args.runs == 5 else f" --runs {args.runs}")
-    text = report(results, command)
-    args.out.write_text(text)
-    print(text)
+    if min(args.sizes) < 1 or (args.runs or 1) < 1 or (args.saves or 1) < 1:
+        parser.error("--sizes, --runs and --saves count apps, rounds and saves: 1 or more")
+    check_tools()
+    runs = {n: args.runs or (3 if n >= 30000 else 5) for n in args.sizes}
+    load, start = loadavg(), time.perf_counter()
+    space = storage.open_storage(args.tmpfs, args.work, room_needed(args.sizes, runs, args.tmpfs))
+    try:
+        run = run_info(space, load)
+        sizes = [measure_size(n, runs[n], args.saves or runs[n], space) for n in args.sizes]
+    finally:
+        print(f"deleting {space.root}", flush=True)
+        cleanup = space.close()
+    run.update(seconds=time.perf_counter() - start, cleanup_s=cleanup,
+               others=sum(s["others_cpu"] for s in sizes) / sum(s["span"] for s in sizes))
+    text = results.report(run, sizes)
+    args.out.write_text(text, encoding="utf-8")
+    print(text + f"\nwrote {args.out}")
 
 
 if __name__ == "__main__":
