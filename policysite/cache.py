@@ -71,9 +71,7 @@ def unseal(key: bytes, name: str, line: bytes) -> bytes | None:
 
 def load_record(root: Path, name: str, classes: dict[str, type]):
     """Return the value remembered under name for this checkout, or None."""
-    opened = open_folder(root)
-    data = read_private(opened[0] / f"{name}.json") if opened else None
-    payload = unseal(opened[1], name, data) if data else None
+    payload = load_payload(root, name)
     try:
         return codec.decode(payload, classes) if payload is not None else None
     except codec.DecodeError:
@@ -82,11 +80,26 @@ def load_record(root: Path, name: str, classes: dict[str, type]):
 
 def save_record(root: Path, name: str, value, classes: dict[str, type]) -> None:
     """Remember one value under name for this checkout; never fail the build."""
+    try:
+        save_payload(root, name, codec.encode(value, classes))
+    except (TypeError, ValueError):
+        pass
+
+
+def load_payload(root: Path, name: str) -> bytes | None:
+    """Return the bytes remembered under name for this checkout (authenticated, in a format the caller reads), or None."""
+    opened = open_folder(root)
+    data = read_private(opened[0] / f"{name}.json") if opened else None
+    return unseal(opened[1], name, data) if data else None
+
+
+def save_payload(root: Path, name: str, payload: bytes) -> None:
+    """Remember some bytes under name for this checkout, sealed; never fail the build."""
     opened = open_folder(root)
     if opened:
         try:
-            write_private(opened[0] / f"{name}.json", seal(opened[1], name, codec.encode(value, classes)))
-        except (OSError, TypeError, ValueError):
+            write_private(opened[0] / f"{name}.json", seal(opened[1], name, payload))
+        except OSError:
             pass
 
 

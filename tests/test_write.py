@@ -278,3 +278,14 @@ def test_a_publisher_has_all_its_state_from_the_start(tmp_path):
         publisher.finish()
     assert {id(publisher): set(vars(publisher)), id(publisher.folders): set(vars(publisher.folders))} == before
     assert not publisher.folders.is_locked
+
+
+def test_a_manifest_keeps_every_name_a_tree_can_hold_and_refuses_what_it_did_not_write():
+    from policysite.publish.manifest import decode_entries, encode_entries
+
+    entries = {"index.html": ("a" * 64, 1, 2, 3), "odd name\twith\nbreaks.css": ("b" * 64, 4, 5, 6),
+               os.fsdecode(b"not-utf8-\xff.txt"): ("c" * 64, 7, 8, 9), "ünïcode/ファイル.html": ("d" * 64, 10, 11, 12)}
+    assert decode_entries(encode_entries(entries)) == entries
+    assert decode_entries(b"") == {}
+    for damaged in (encode_entries(entries)[:-1], b"x\0y\0", encode_entries(entries).replace(b"\x001\x00", b"\x00one\x00", 1)):
+        assert decode_entries(damaged) is None
