@@ -108,6 +108,31 @@ def test_a_standby_changed_by_hand_or_left_half_updated_is_rebuilt(tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.json": b"a", "index.html": b"4"}
 
 
+@pytest.mark.parametrize("how", ["put", "keep"])
+def test_a_file_replaced_in_the_standby_is_never_published(tmp_path, how):
+    """The standby's manifest says its file is the live one; a file put in its place (another inode, by hand or by a
+    checkout that carries the standby) is not, whatever the manifest says."""
+    import hashlib
+
+    out = tmp_path / "site"
+    write_site({"index.html": b"1", "a.json": b"a", "apps/b.json": b"b"}, out)
+    write_site({"index.html": b"2", "a.json": b"a", "apps/b.json": b"b"}, out)
+    standby = tmp_path / ".site.standby"
+    for dest in ("a.json", "apps/b.json"):
+        os.unlink(standby / dest)
+        (standby / dest).write_bytes(b"planted")
+    with Publisher(out) as publisher:
+        if how == "keep":
+            assert publisher.keep([(d, hashlib.sha256(b).hexdigest()) for d, b in (("a.json", b"a"), ("apps/b.json", b"b"))])
+        else:
+            publisher.put("a.json", b"a")
+            publisher.put("apps/b.json", b"b")
+        publisher.put("index.html", b"3")
+        publisher.finish()
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
+        {"index.html": b"3", "a.json": b"a", "apps/b.json": b"b"}
+
+
 def test_the_live_site_is_never_written_into(tmp_path):
     """Unchanged files are shared with the standby; a later publish replaces them there, never edits them."""
     out = tmp_path / "site"

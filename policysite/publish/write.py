@@ -30,7 +30,7 @@ from policysite.publish.files import make_at, place, prune_empty, safe_dest, wri
 from policysite.publish.folders import SiteFolders
 from policysite.publish.manifest import Manifest
 from policysite.publish.outdir import is_plain_tree, is_real_dir, read_beneath, remove_tree
-from policysite.stamps import FileStamp, file_stamp, from_stat, stamp, written_of
+from policysite.stamps import FileStamp, file_stamp, from_stat, written_of
 
 SECOND_NS = 1_000_000_000
 
@@ -124,7 +124,7 @@ class Publisher:
         self.begin()
         live = self.live.entries if self.live is not None else {}
         known = self.known.entries if self.known is not None else {}
-        manifest, prefix = self.manifest.entries, f"{self.folders.live}/"
+        manifest, prefix, tree = self.manifest.entries, f"{self.folders.live}/", f"{self.folders.building}/"
         for dest, digest in files:
             entry = live.get(dest)
             if entry is None or entry[0] != digest or dest in manifest:
@@ -132,8 +132,8 @@ class Publisher:
             if entry[1:] != written_of(prefix + dest):
                 return False   # changed by hand since it was published
             mine = known.get(dest)
-            if mine is not None and mine[1:] == entry[1:]:
-                manifest[dest] = entry   # the standby's file is already a hard link to the live one
+            if mine is not None and mine[1:] == entry[1:] and written_of(tree + dest) == entry[1:]:
+                manifest[dest] = entry   # the standby's file is the live one (a hard link), as its own stamp shows
             else:
                 self._link_live(dest, self._claim(dest), entry)
         return True
@@ -203,15 +203,14 @@ class Publisher:
                 and (live is None or mine.st_mtime_ns >= live.st_mtime_ns + SECOND_NS))
 
     def _link_live(self, dest: str, path: Path, entry: tuple) -> None:
-        """Make the tree's file at path a hard link to the live file entry describes, unless the standby's manifest or
-        the file's inode says it already is one."""
-        known = self.known.get(dest) if self.known is not None else None
-        if known is None or known[1:] != entry[1:]:
-            mine = file_stamp(path) if known else None
-            live = stamp(f"{self.folders.live}/{dest}") if mine is not None else None
-            if live is None or not mine.is_same_file(live):
-                self.touched = True
-                place(path, lambda tmp: os.link(safe_dest(self.folders.live, dest), tmp))
+        """Make the tree's file at path a hard link to the live file entry describes, unless it already is that file.
+
+        Only the file's own stamp can say so (its inode is the live file's): a file replaced in the standby since
+        its manifest was written (by hand, or by a checkout that carries the standby) has another inode.
+        """
+        if self.known is None or written_of(str(path)) != entry[1:]:
+            self.touched = True
+            place(path, lambda tmp: os.link(safe_dest(self.folders.live, dest), tmp))
         self.manifest.entries[dest] = entry
 
     def finish(self) -> bool:
