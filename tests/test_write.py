@@ -314,3 +314,21 @@ def test_a_manifest_keeps_every_name_a_tree_can_hold_and_refuses_what_it_did_not
     assert decode_entries(b"") == {}
     for damaged in (encode_entries(entries)[:-1], b"x\0y\0", encode_entries(entries).replace(b"\x001\x00", b"\x00one\x00", 1)):
         assert decode_entries(damaged) is None
+
+
+@pytest.mark.parametrize("odd", [None, "link to a file", "link to a folder", "fifo"])
+def test_a_tree_is_plain_only_without_links_or_fifos_at_any_depth(tmp_path, odd):
+    from policysite.publish.outdir import is_plain_tree
+
+    deep = tmp_path / "tree/apps/some_app/more"
+    deep.mkdir(parents=True)
+    (deep / "index.html").write_bytes(b"x")
+    (tmp_path / "tree/top.html").write_bytes(b"y")
+    if odd == "link to a file":
+        (deep / "odd").symlink_to(tmp_path / "tree/top.html")
+    elif odd == "link to a folder":
+        (deep / "odd").symlink_to(tmp_path)
+    elif odd == "fifo":
+        os.mkfifo(deep / "odd")
+    assert is_plain_tree(tmp_path / "tree") is (odd is None)
+    assert is_plain_tree(tmp_path / "missing") is False

@@ -163,16 +163,17 @@ def read_beneath(tree: Path, dest_path: str, limit: int) -> bytes | None:
             os.close(fd)
 
 
-def is_plain_tree(folder: Path) -> bool:
+def is_plain_tree(folder: Path | str) -> bool:
     """Return True if everything under folder is a real folder or a regular file (no link, FIFO or device)."""
+    todo = [os.fspath(folder)]
     try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if not is_plain_tree(Path(entry.path)):
+        while todo:   # a stack of names, not Paths: a site has a folder per app
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+                    elif not entry.is_file(follow_symlinks=False):
                         return False
-                elif not entry.is_file(follow_symlinks=False):
-                    return False
     except OSError:
         return False
     return True
