@@ -100,14 +100,19 @@ def write_hugo(dest: Path, apps: list[tuple[str, dict]], methods: list[dict]) ->
         (dest / f"content/apps/{basename}.md").write_text("---\n" + yaml.safe_dump(front, sort_keys=False, width=100) + "---\n" + data["description"])
 
 
-def generate(n: int, dest: Path) -> None:
-    """Write both corpora for n apps under dest: the example apps, then generated ones up to n."""
+def corpus_apps(n: int) -> tuple[list[dict], list[tuple[str, dict]]]:
+    """Return the legend's methods and n apps as (basename, data): the example apps, then generated ones up to n."""
     methods = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
     rng = random.Random(20261126)
     examples = [(p.stem, yaml.safe_load(p.read_text())) for p in sorted((REPO / "content/apps").glob("*.yaml"))]
     for _, data in examples:
         data["reviewed"] = str(data["reviewed"])
-    apps = examples + [(f"app_{i:05d}", app(rng, i, [m["id"] for m in methods])) for i in range(n - len(examples))]
+    return methods, examples + [(f"app_{i:05d}", app(rng, i, [m["id"] for m in methods])) for i in range(n - len(examples))]
+
+
+def generate(n: int, dest: Path) -> None:
+    """Write both corpora for n apps under dest."""
+    methods, apps = corpus_apps(n)
     write_policysite(dest / "policysite", apps)
     write_hugo(dest / "hugo", apps, methods)
 
