@@ -148,13 +148,19 @@ def png_size(path: Path) -> tuple[int, int]:
 def screenshot(driver, name: str) -> Path:
     """Save a full-page PNG of the current page to test-artifacts/screenshots/<name>.png."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    width, height = driver.execute_script(
-        "const d = document.documentElement;"
-        "return [Math.max(d.scrollWidth, window.innerWidth), Math.max(d.scrollHeight, window.innerHeight)]")
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-    })
+    # Rows off screen are drawn only once scrolled near (content-visibility): show them as a reader scrolling would.
+    driver.execute_script("const s = document.createElement('style'); s.id = 'screenshot-all-visible';"
+                          "s.textContent = '* { content-visibility: visible !important; }'; document.head.append(s);")
+    try:
+        width, height = driver.execute_script(
+            "const d = document.documentElement;"
+            "return [Math.max(d.scrollWidth, window.innerWidth), Math.max(d.scrollHeight, window.innerHeight)]")
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        })
+    finally:
+        driver.execute_script("document.getElementById('screenshot-all-visible').remove();")
     path = SCREENSHOT_DIR / f"{name}.png"
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
