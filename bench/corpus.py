@@ -116,14 +116,19 @@ def front_matter(data: dict) -> dict:
     return front
 
 
-def generate(n: int, dest: Path) -> None:
-    """Write both corpora for n apps under dest: the example apps, then generated ones up to n."""
+def corpus_apps(n: int) -> tuple[list[dict], list[tuple[str, dict, bool]]]:
+    """Return the legend's methods and n apps as (basename, data, generated?): the example apps, then generated ones up to n."""
     methods = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
     rng = random.Random(20261126)
     examples = [(p.stem, yaml.safe_load(p.read_text()), False) for p in sorted((REPO / "content/apps").glob("*.yaml"))]
     for _, data, _ in examples:
         data["reviewed"] = str(data["reviewed"])
-    apps = examples + [(f"app_{i:05d}", app(rng, i, [m["id"] for m in methods]), True) for i in range(n - len(examples))]
+    return methods, examples + [(f"app_{i:05d}", app(rng, i, [m["id"] for m in methods]), True) for i in range(n - len(examples))]
+
+
+def generate(n: int, dest: Path) -> None:
+    """Write both corpora for n apps under dest."""
+    methods, apps = corpus_apps(n)
     write_policysite(dest / "policysite", apps)
     write_hugo(dest / "hugo", apps, methods)
 

@@ -1,7 +1,7 @@
 """The pure stage the engine runs for each app file: bytes and the inputs all apps share in, an AppResult out.
 
 An AppResult holds the app's problems, its summary (what the catalogue, the sitemap, the documents
-and the checks across files need of it), its catalogue row, its feed.json entry, its index entry,
+and the checks across files need of it), its catalogue row and compact-index entry, its feed.json entry, its index entry,
 its changes.json items, and the names and hashes of the files only it makes (its page and its JSON).
 The stage goes as far as the shared inputs allow: with a mistake in a shared file it only checks
 the app file (so every app's own problems are still reported); checking (no output) stops at the
@@ -24,7 +24,8 @@ from policysite.model import Site
 from policysite.problems import ContentError, Problem, is_error
 from policysite.render import feed
 from policysite.render.compress import precompress
-from policysite.render.pages import catalogue_row, related_articles, render_pages, root_for
+from policysite.render.catalogue import catalogue_row, listing_entry
+from policysite.render.pages import related_articles, render_pages, root_for
 from policysite.sources import read
 
 METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
@@ -58,11 +59,12 @@ class AppResult:
 
     problems: tuple[Problem, ...]
     app: AppSummary | None = None
-    row: str = ""                       # the catalogue row: Markup, as the template escaped it
+    row: tuple[str, ...] = ()           # the catalogue row as the template escaped it, split where a page's root goes
     entry: bytes = b""                  # the app's entry of feed.json, serialised
     index_entry: bytes = b""            # the app's entry of api/v1/index.json, serialised
     changes: tuple = ()                 # ((sort key), item) for changes.json
     files: tuple[tuple[str, str], ...] = ()   # (dest_path, SHA-256) of the files only this app makes
+    listing: bytes = b""                # the app's entry of the catalogue's compact index, serialised
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def render_app(shared: SharedInputs, app, summary: AppSummary, problems: list[Pr
         return AppResult(tuple(problems)), {}
     outputs = {dest: page.encode("utf-8"), **files}
     result = AppResult(tuple(problems), summary, catalogue_row(env, app), entry, index_entry, tuple(feed.change_items(site, app)),
-                       tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()))
+                       tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()), listing_entry(app))
     return result, outputs
 
 
@@ -140,7 +142,8 @@ def site_files(shared: SharedInputs, site: Site, results: list[AppResult], defla
     ordered = sorted((r for r in results if r.app is not None), key=lambda r: r.app.basename)
     shared.env.globals.update(site=site)
     latest = feed.latest_changes([item for r in ordered for item in r.changes])
-    yield from render_pages(site, latest, {r.app.basename: r.row for r in ordered}, shared.env).items()
+    rows, listings = {r.app.basename: r.row for r in ordered}, {r.app.basename: r.listing for r in ordered}
+    yield from render_pages(site, latest, rows, listings, shared.env).items()
     lists = feed.render_lists(site, shared.schema, [r.entry for r in ordered], [r.index_entry for r in ordered])
     lists.update({f"{path}.gz": precompress(lists[path], deflate) for path in feed.PRECOMPRESSED})
     yield from lists.items()

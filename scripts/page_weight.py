@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 GZIP_LEVEL = 6
 PAGE_TYPES = (
     ("catalogue", "index.html"),
+    ("category page (categories/server/)", "categories/server/index.html"),
     ("app, all methods (lets_encrypt)", "apps/lets_encrypt/index.html"),
     ("app, no method (pptpd)", "apps/pptpd/index.html"),
     ("documentation (level2/software-raid-5)", "level2/software-raid-5/index.html"),

@@ -1,22 +1,60 @@
 /* Catalogue filters: text, category, developer and kinds of support, kept in the page address.
-   Everything it knows about apps and methods comes from the page's own markup (data-* attributes),
-   so the legend stays defined in one place. Without this script the page shows the full list. */
+   The page itself shows each category's first apps (the category pages list them all, without script).
+   Once a reader filters, or opens an address that holds filters, this fetches the compact index of every
+   app the build writes (the form's data-listing) and draws the matching rows itself, a bounded number at
+   a time, with the markup templates/_catalogue_row.html gives the server's rows (the browser tests compare
+   the two). The index holds text from app files: it only ever goes into the page as text or as an
+   attribute value, never as markup. Without this script the form stays hidden. */
 (function () {
   "use strict";
+  var FIRST = 20;   // rows drawn per category each time the filters change
+  var MORE = 100;   // rows each "Show more" button adds
+  var KEEP = 2000;  // rows kept drawn for reuse before they are all let go
   var form = document.getElementById("filters");
   var status = document.getElementById("match-count");
-  if (!form || !status || !window.URLSearchParams || !window.history || !history.replaceState) return;
+  if (!form || !status || !window.fetch || !window.URLSearchParams || !window.history || !history.replaceState) return;
 
   var search = form.elements.q;
   var category = form.elements.category;
   var vendor = form.elements.vendor;
-  var methodBoxes = Array.prototype.slice.call(form.querySelectorAll("input[name=method]"));
-  var rows = Array.prototype.slice.call(document.querySelectorAll(".app-row"));
-  var sections = Array.prototype.slice.call(document.querySelectorAll("section.category"));
-  var navItems = Array.prototype.slice.call(document.querySelectorAll(".category-nav li[data-category]"));
+  var methodBoxes = toArray(form.querySelectorAll("input[name=method]"));
+  var navItems = toArray(document.querySelectorAll(".category-nav li[data-category]")).map(function (item) {
+    var label = item.querySelector(".category-count");
+    return {element: item, category: item.getAttribute("data-category"), label: label, count: label ? label.textContent : ""};
+  });
+  var sections = toArray(document.querySelectorAll("section.category")).map(prepareSection);
   var noMatch = document.getElementById("no-match");
+  var root = form.getAttribute("data-root") || "";
+  var listingUrl = form.getAttribute("data-listing");
   var initialText = status.textContent;
-  var total = rows.length;
+  var total = status.getAttribute("data-total");
+  var listing = null, loading = false, failed = false, drawn = null, matched = 0;
+  var drawnRows = Object.create(null), drawnCount = 0, last = null;
+
+  function toArray(list) {
+    return Array.prototype.slice.call(list);
+  }
+
+  /* Each category section keeps the server's first rows, and gets a list for the rows drawn here. */
+  function prepareSection(section) {
+    var first = toArray(section.querySelectorAll(".app-list, .category-more"));
+    var results = make("ul", ["class", "app-list app-list--drawn"]);
+    var more = make("button", ["type", "button", "class", "show-more"]);
+    results.hidden = more.hidden = true;
+    section.appendChild(results);
+    section.appendChild(more);
+    var entry = {element: section, category: section.getAttribute("data-category"), results: results, more: more,
+                 first: first, items: [], shown: 0};
+    more.addEventListener("click", function () { showMore(entry); });
+    return entry;
+  }
+
+  function make(tag, attributes, text) {
+    var node = document.createElement(tag);
+    for (var i = 0; i < attributes.length; i += 2) node.setAttribute(attributes[i], attributes[i + 1]);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
 
   /* Fold case and accents so "zarafa" finds "Zarafa" and "cafe" finds "café". */
   function fold(text) {
@@ -27,15 +65,43 @@
     return fold(text).split(/\s+/).filter(Boolean);
   }
 
-  /* What the text search looks at for each row: the app's name, summary and id. */
-  var haystacks = rows.map(function (row) {
-    var name = row.querySelector(".app-name"), summary = row.querySelector(".app-summary");
-    return fold([name ? name.textContent : "", summary ? summary.textContent : "",
-                 (row.getAttribute("data-app") || "").replace(/_/g, " ")].join(" "));
-  });
+  function isText(value) {
+    return typeof value === "string";
+  }
 
-  function rowMethods(row) {
-    return (row.getAttribute("data-methods") || "").split(" ").filter(Boolean);
+  /* Keep only well-formed entries; what the search looks at is worked out once: name, summary and id. */
+  function readListing(data) {
+    if (!data || !Array.isArray(data.methods) || !Array.isArray(data.apps)) throw new Error("not a catalogue index");
+    var methods = data.methods.filter(function (m) {
+      return Array.isArray(m) && isText(m[0]) && typeof m[1] === "number" && isText(m[2]) && isText(m[3]);
+    }).map(function (m) {
+      var method = {id: m[0], bit: m[1], title: m[2], marker: m[3]};
+      method.items = methodItems(method);
+      return method;
+    });
+    var apps = data.apps.filter(function (a) {
+      return Array.isArray(a) && a.length === 6 && a.slice(0, 5).every(isText) && typeof a[5] === "number";
+    }).map(function (a) {
+      return {basename: a[0], name: a[1], vendor: a[2], category: a[3], summary: a[4], supported: a[5],
+              text: fold([a[1], a[4], a[0].replace(/_/g, " ")].join(" "))};
+    });
+    return {methods: methods, apps: apps};
+  }
+
+  function load() {
+    loading = true;
+    fetch(listingUrl, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(readListing).then(function (read) {
+      listing = read;
+      loading = false;
+      apply();
+    }, function () {
+      loading = false;
+      failed = true;
+      apply();
+    });
   }
 
   function currentState() {
@@ -51,12 +117,8 @@
     return !state.q && !state.category && !state.vendor && state.methods.length === 0;
   }
 
-  function matches(row, index, state, terms) {
-    if (state.category && row.getAttribute("data-category") !== state.category) return false;
-    if (state.vendor && row.getAttribute("data-vendor") !== state.vendor) return false;
-    var offered = rowMethods(row);
-    if (!state.methods.every(function (m) { return offered.indexOf(m) !== -1; })) return false;
-    return terms.every(function (term) { return haystacks[index].indexOf(term) !== -1; });
+  function say(text) {
+    if (status.textContent !== text) status.textContent = text;
   }
 
   function describe(shown, state) {
@@ -65,31 +127,163 @@
     return shown + " of " + total + (shown === 1 ? " apps matches the filters." : " apps match the filters.");
   }
 
-  /* Show the matching rows, hide empty categories, update the counts and the address. */
-  function apply() {
-    var state = currentState(), terms = words(state.q), shown = 0, perCategory = {};
-    rows.forEach(function (row, index) {
-      var ok = matches(row, index, state, terms);
-      row.hidden = !ok;
-      if (ok) {
-        shown += 1;
-        var cat = row.getAttribute("data-category");
-        perCategory[cat] = (perCategory[cat] || 0) + 1;
-      }
+  /* Return the matching apps by category, in the index's order (the catalogue's), and how many there are.
+     Typing on only narrows the search, so then only the apps that matched before are looked at again. */
+  function matching(state) {
+    var text = fold(state.q), terms = words(state.q), mask = 0, found = Object.create(null), count = 0, kept = [];
+    listing.methods.forEach(function (m) { if (state.methods.indexOf(m.id) !== -1) mask |= m.bit; });
+    var others = [state.category, state.vendor, mask].join("\n");
+    var pool = last && last.others === others && text.indexOf(last.text) === 0 ? last.apps : listing.apps;
+    outer: for (var i = 0; i < pool.length; i++) {
+      var app = pool[i];
+      if (state.category && app.category !== state.category) continue;
+      if (state.vendor && app.vendor !== state.vendor) continue;
+      if ((app.supported & mask) !== mask) continue;
+      for (var t = 0; t < terms.length; t++) if (app.text.indexOf(terms[t]) === -1) continue outer;
+      (found[app.category] || (found[app.category] = [])).push(app);
+      kept.push(app);
+      count += 1;
+    }
+    last = {others: others, text: text, apps: kept};
+    return {byCategory: found, count: count};
+  }
+
+  /* One row, as templates/_catalogue_row.html writes it: same elements, attributes in the same order, same text. */
+  function drawRow(app) {
+    var offered = listing.methods.filter(function (m) { return app.supported & m.bit; }).map(function (m) { return m.id; });
+    var row = make("li", ["class", "app-row", "data-app", app.basename, "data-category", app.category,
+                          "data-vendor", app.vendor, "data-methods", offered.join(" ")]);
+    var text = make("div", ["class", "app-row-text"]);
+    text.appendChild(make("a", ["class", "app-name", "href", root + "apps/" + encodeURIComponent(app.basename) + "/"], app.name));
+    text.appendChild(document.createTextNode(" "));
+    text.appendChild(make("span", ["class", "app-vendor"], "by " + app.vendor));
+    text.appendChild(make("p", ["class", "app-summary"], app.summary));
+    var swatches = make("ul", ["class", "swatches", "aria-label", "Support for " + app.name]);
+    listing.methods.forEach(function (m) { swatches.appendChild(m.items[(app.supported & m.bit) ? 1 : 0].cloneNode(true)); });
+    row.appendChild(text);
+    row.appendChild(swatches);
+    return row;
+  }
+
+  /* A method's swatch in a row, not available (0) and available (1): drawn once, copied into every row. */
+  function methodItems(m) {
+    return [false, true].map(function (on) {
+      var state = m.title + ": " + (on ? "available" : "not available");
+      var item = make("li", ["class", "method method--" + m.id + (on ? " is-available" : " is-unavailable"),
+                             "data-method", m.id, "title", state]);
+      item.appendChild(make("span", ["class", "swatch swatch--" + m.id, "aria-hidden", "true"], m.marker));
+      item.appendChild(make("span", ["class", "visually-hidden"], state));
+      return item;
     });
+  }
+
+  /* An app's row is drawn once and kept, so a keystroke that shows it again only puts it back. */
+  function rowFor(app) {
+    var row = drawnRows[app.basename];
+    if (!row) {
+      if (drawnCount >= KEEP) {
+        drawnRows = Object.create(null);
+        drawnCount = 0;
+      }
+      row = drawnRows[app.basename] = drawRow(app);
+      drawnCount += 1;
+    }
+    return row;
+  }
+
+  /* Make a list hold these rows, moving nothing that stays: rows that stay keep their place, their style and
+     their layout, so a keystroke costs only what changed. Both lists are in the catalogue's order. */
+  function patch(list, rows) {
+    var wanted = new Set(rows), current = list.firstChild, next;
+    rows.forEach(function (row) {
+      while (current && current !== row && !wanted.has(current)) {
+        next = current.nextSibling;
+        list.removeChild(current);
+        current = next;
+      }
+      if (current === row) current = current.nextSibling;
+      else list.insertBefore(row, current);
+    });
+    while (current) {
+      next = current.nextSibling;
+      list.removeChild(current);
+      current = next;
+    }
+  }
+
+  /* Draw up to `count` more of a section's matching rows, all in one insertion; return where they start. */
+  function showRows(section, count) {
+    var start = section.shown, end = Math.min(section.items.length, start + count);
+    var fragment = document.createDocumentFragment();
+    for (var i = start; i < end; i++) fragment.appendChild(rowFor(section.items[i]));
+    section.results.appendChild(fragment);
+    section.shown = end;
+    updateMore(section);
+    return start;
+  }
+
+  function updateMore(section) {
+    var rest = section.items.length - section.shown;
+    section.more.hidden = rest === 0;
+    if (rest) section.more.textContent = "Show " + Math.min(MORE, rest) + " more " + section.category + " apps (" + rest + " not shown yet)";
+  }
+
+  function showMore(section) {
+    var start = showRows(section, MORE);
+    var row = section.results.children[start];
+    var link = row && row.querySelector("a");
+    if (link) link.focus();
+  }
+
+  function showFirstView() {
     sections.forEach(function (section) {
-      section.hidden = !perCategory[section.getAttribute("data-category")];
+      section.element.hidden = false;
+      section.first.forEach(function (node) { node.hidden = false; });
+      section.results.hidden = section.more.hidden = true;   // its rows stay for the next filter to reuse
     });
     navItems.forEach(function (item) {
-      var count = perCategory[item.getAttribute("data-category")] || 0;
-      item.hidden = count === 0;
-      var label = item.querySelector(".category-count");
-      if (label) label.textContent = String(count);
+      item.element.hidden = false;
+      if (item.label) item.label.textContent = item.count;
     });
-    if (noMatch) noMatch.hidden = shown !== 0;
-    var text = describe(shown, state);
-    if (status.textContent !== text) status.textContent = text;
-    writeAddress(state);
+    if (noMatch) noMatch.hidden = true;
+    say(initialText);
+  }
+
+  function showMatches(result) {
+    sections.forEach(function (section) {
+      section.items = result.byCategory[section.category] || [];
+      section.element.hidden = section.items.length === 0;
+      section.first.forEach(function (node) { node.hidden = true; });
+      section.results.hidden = false;
+      section.shown = Math.min(FIRST, section.items.length);
+      patch(section.results, section.items.slice(0, section.shown).map(rowFor));
+      updateMore(section);
+    });
+    navItems.forEach(function (item) {
+      var count = (result.byCategory[item.category] || []).length;
+      item.element.hidden = count === 0;
+      if (item.label) item.label.textContent = String(count);
+    });
+    if (noMatch) noMatch.hidden = result.count !== 0;
+    return result.count;
+  }
+
+  /* Show what the filters ask for (the first view when they ask for nothing) and keep them in the address. */
+  function apply() {
+    var state = currentState(), key = writeAddress(state);
+    if (isEmpty(state)) {
+      if (drawn !== "") showFirstView();
+      drawn = "";
+    } else if (listing) {
+      if (drawn !== key) matched = showMatches(matching(state));
+      drawn = key;
+      say(describe(matched, state));
+    } else if (failed) {
+      say("The list of all apps could not be loaded, so the filters cannot be applied. Change a filter to try again.");
+    } else {
+      say("Loading the list of all apps…");
+      if (!loading) load();
+    }
   }
 
   function writeAddress(state) {
@@ -101,6 +295,7 @@
     var query = params.toString();
     var url = location.pathname + (query ? "?" + query : "") + location.hash;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+    return query;
   }
 
   /* Take the filters from the address; values the page does not offer are ignored. */
@@ -118,20 +313,25 @@
     select.value = known ? value : "";
   }
 
+  function changed() {
+    failed = false;
+    apply();
+  }
+
   function clear() {
     search.value = "";
     category.value = "";
     vendor.value = "";
     methodBoxes.forEach(function (box) { box.checked = false; });
-    apply();
+    changed();
     search.focus();
   }
 
-  form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
-  form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function (event) { event.preventDefault(); changed(); });
   form.querySelector("[data-filter-clear]").addEventListener("click", clear);
-  window.addEventListener("popstate", function () { readAddress(); apply(); });
+  window.addEventListener("popstate", function () { readAddress(); changed(); });
 
   readAddress();
   form.hidden = false;

@@ -148,13 +148,19 @@ def png_size(path: Path) -> tuple[int, int]:
 def screenshot(driver, name: str) -> Path:
     """Save a full-page PNG of the current page to test-artifacts/screenshots/<name>.png."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    width, height = driver.execute_script(
-        "const d = document.documentElement;"
-        "return [Math.max(d.scrollWidth, window.innerWidth), Math.max(d.scrollHeight, window.innerHeight)]")
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-    })
+    # Rows off screen are drawn only once scrolled near (content-visibility): show them as a reader scrolling would.
+    driver.execute_script("const s = document.createElement('style'); s.id = 'screenshot-all-visible';"
+                          "s.textContent = '* { content-visibility: visible !important; }'; document.head.append(s);")
+    try:
+        width, height = driver.execute_script(
+            "const d = document.documentElement;"
+            "return [Math.max(d.scrollWidth, window.innerWidth), Math.max(d.scrollHeight, window.innerHeight)]")
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        })
+    finally:
+        driver.execute_script("document.getElementById('screenshot-all-visible').remove();")
     path = SCREENSHOT_DIR / f"{name}.png"
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
@@ -217,6 +223,48 @@ def requested_urls(driver) -> list[str]:
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+# Collects the catalogue's rows by app: the first view's as served; every category page's, fetched and parsed by the
+# browser; and every row catalogue.js draws, one category at a time with every "Show more" pressed. A row's app
+# link is the one part that depends on the page's depth, so each is also given with that link made absolute.
+ROWS_JS = """
+const pages = arguments[0], done = arguments[arguments.length - 1];
+const resolved = (row, base) => {
+  const copy = row.cloneNode(true), link = copy.querySelector('a.app-name');
+  if (link) link.setAttribute('href', new URL(link.getAttribute('href'), base).href);
+  return copy.outerHTML;
+};
+(async () => {
+  const first = {}, served = {}, drawn = {};
+  for (const row of document.querySelectorAll('li.app-row')) first[row.dataset.app] = row.outerHTML;
+  for (const page of pages) {
+    const doc = new DOMParser().parseFromString(await (await fetch(page)).text(), 'text/html');
+    for (const row of doc.querySelectorAll('li.app-row')) served[row.dataset.app] = resolved(row, page);
+  }
+  const select = document.getElementById('filter-category');
+  for (const option of [...select.options].filter((o) => o.value)) {
+    select.value = option.value;
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+    while (document.getElementById('match-count').textContent.startsWith('Loading')) await new Promise((r) => setTimeout(r, 20));
+    for (let more; (more = [...document.querySelectorAll('button.show-more')].find((b) => !b.hidden));) more.click();
+    for (const row of document.querySelectorAll('ul.app-list:not([hidden]) > li.app-row')) {
+      drawn[row.dataset.app] = {raw: row.outerHTML, resolved: resolved(row, location.href)};
+    }
+  }
+  done([drawn, served, first]);
+})().catch((e) => done(String(e)));
+"""
+
+
+def drawn_and_served_rows(driver, site_url: str, site_dir: Path) -> tuple[dict, dict, dict]:
+    """Return, by app, the rows catalogue.js draws ({"raw", "resolved"}), the rows the category pages serve
+    (resolved) and the first view's rows (raw), each as the browser serialises it (see ROWS_JS)."""
+    pages = sorted(p.parent.relative_to(site_dir).as_posix() + "/" for p in (site_dir / "categories").rglob("index.html"))
+    driver.get(site_url)
+    result = driver.execute_async_script(ROWS_JS, [site_url + page for page in pages])
+    assert isinstance(result, list), f"collecting the rows failed: {result}"
+    return tuple(result)
 
 
 @pytest.fixture(scope="session")

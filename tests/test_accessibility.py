@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import (  # noqa: F401  fixtures are used by name
     REPO, browser, built_site, emulated_media, open_page, run_axe, site_url,
@@ -20,6 +21,9 @@ PAGES = {
     "catalogue": "",
     "catalogue-filtered": "?" + urlencode({"q": "firewall", "method": PRO}),
     "catalogue-no-match": "?q=zzzz-no-app-has-this",
+    "catalogue-show-more": "?" + urlencode({"category": "Server"}),   # more Server apps than are drawn at first
+    "category": "categories/server/",
+    "category-next-page": "categories/server/2/",
     "app-all-methods": f"apps/{ALL_METHODS_APP}/",
     "app-no-method": f"apps/{NO_METHOD_APP}/",
     "app-mixed": "apps/web_proxy/",
@@ -49,6 +53,8 @@ def format_violations(violations: list[dict]) -> str:
 def test_axe_finds_no_violation(browser, site_url, name, scheme):
     with emulated_media(browser, prefers_color_scheme=scheme):
         open_page(browser, site_url + PAGES[name])
+        if PAGES[name].startswith("?"):   # filtered: wait for the index of all apps, so the drawn rows are checked too
+            WebDriverWait(browser, 10).until(lambda d: not d.find_element("id", "match-count").text.startswith("Loading"))
         if name == "404":
             assert browser.find_element("css selector", "h1").text == "Page not found", "the server did not serve 404.html"
         assert browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")

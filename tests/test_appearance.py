@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import yaml
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import (  # noqa: F401  fixtures are used by name
     DESKTOP, NARROWEST, PHONE, REPO, browser, built_site, computed, css_colour_to_hex, emulated_media, open_page,
@@ -23,6 +24,8 @@ PRO = next(m["id"] for m in METHODS if m["bit"] == 8)
 PAGE_TYPES = {
     "catalogue": "",
     "catalogue-filtered": "?" + urlencode({"q": "mail", "method": PRO}),
+    "category": "categories/server/",
+    "category-next-page": "categories/server/2/",
     "app-all-methods": "apps/lets_encrypt/",
     "app-no-method": "apps/pptpd/",
     "app-mixed": "apps/web_proxy/",
@@ -200,6 +203,8 @@ def test_screenshot_of_each_page_type(browser, site_url, name, view):
     with emulated_media(browser, prefers_color_scheme="dark" if view == "dark" else "light"):
         open_page(browser, site_url + PAGE_TYPES[name], size)
         assert browser.find_element(By.TAG_NAME, "h1").is_displayed()
+        if PAGE_TYPES[name].startswith("?"):   # filtered: the rows come once the index of all apps is read
+            WebDriverWait(browser, 10).until(lambda d: not d.find_element(By.ID, "match-count").text.startswith("Loading"))
         path = screenshot(browser, f"{name}-{view}")
     assert path.stat().st_size > 5000
 

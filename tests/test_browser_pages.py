@@ -69,13 +69,20 @@ def test_catalogue_loads_without_console_errors_and_lists_every_app_with_visible
     set_viewport(browser, *DESKTOP)
     browser.get_log("browser")  # drop whatever earlier pages logged
     browser.get(site_url)
-    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and not is_favicon_probe(e)]
-    assert errors == []
-    rows = browser.find_elements(By.CSS_SELECTOR, "li.app-row")
-    assert sorted(r.get_attribute("data-app") for r in rows) == sorted(a["basename"] for a in feed["apps"])
-    sizes = browser.execute_script(
-        "return [...document.querySelectorAll('.swatch')].map(s => {"
-        " const r = s.getBoundingClientRect(); return [s.closest('[data-app]')?.dataset.app || 'legend', r.width, r.height]; })")
+    pages = [site_url] + [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".category-more a")]
+    listed, sizes = [], []
+    while pages:   # the catalogue's first view, then every category page, by the Next links
+        browser.get(pages.pop(0))
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and not is_favicon_probe(e)]
+        assert errors == [], browser.current_url
+        if browser.current_url != site_url:
+            listed += [r.get_attribute("data-app") for r in browser.find_elements(By.CSS_SELECTOR, "li.app-row")]
+            pages += [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "nav.pagination a[rel=next]")]
+        # Rows off screen are laid out once near the viewport (content-visibility): scroll each into view first.
+        sizes += browser.execute_script(
+            "return [...document.querySelectorAll('.swatch')].map(s => { s.scrollIntoView({block: 'center'});"
+            " const r = s.getBoundingClientRect(); return [s.closest('[data-app]')?.dataset.app || 'legend', r.width, r.height]; })")
+    assert sorted(listed) == sorted(a["basename"] for a in feed["apps"])
     assert len(sizes) >= len(feed["apps"]) * len(legend)
     empty = [(owner, w, h) for owner, w, h in sizes if not (w > 0 and h > 0)]
     assert empty == [], f"{len(empty)} swatches have no size"

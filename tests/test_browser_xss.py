@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMEDRIVER, QuietHandler, chrome_options, require_chromium
+from browser import CHROMEDRIVER, QuietHandler, chrome_options, drawn_and_served_rows, require_chromium
 from conftest import LEVEL2_ARTICLE, LEVEL2_INDEX, REPO
 from policysite.engine.recipe import build
 
@@ -234,9 +234,14 @@ def watched_browser(tmp_path_factory):
 
 def visit(driver, url: str) -> dict:
     """Load a page, poke every element as a user might, and report dialogs and the sentinel."""
+    driver.get(url)
+    return poke(driver)
+
+
+def poke(driver) -> dict:
+    """Poke every element of the page as a user might, and report dialogs and the sentinel."""
     from selenium.common.exceptions import NoAlertPresentException
 
-    driver.get(url)
     driver.execute_script(
         "for (const e of document.querySelectorAll('*')) {"
         "  for (const kind of ['mouseover', 'mouseenter', 'focus', 'click']) {"
@@ -292,4 +297,23 @@ def test_no_payload_runs_and_no_request_leaves_the_site_on_any_page(hostile_site
         httpd.shutdown()
         httpd.server_close()
     assert {page: r for page, r in results.items() if r["dialogs"] or r["sentinel"] is not None} == {}
+    assert leaks == []
+
+
+def test_rows_the_catalogue_draws_from_hostile_text_run_nothing_and_are_the_servers_rows(hostile_site, watched_browser):
+    site = hostile_site / "site"
+    httpd = serve(site)
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        requests_seen(watched_browser)
+        drawn, served, _ = drawn_and_served_rows(watched_browser, base, site)   # leaves every row drawn
+        shown = watched_browser.execute_script("return document.querySelectorAll('ul.app-list:not([hidden]) > li.app-row').length")
+        drawn_page = poke(watched_browser)
+        leaks = [url for url in requests_seen(watched_browser) if not url.startswith(base)]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert sorted(drawn) == sorted(served) == [f"xss_{i}" for i in range(APPS)]
+    assert {basename: row["resolved"] for basename, row in drawn.items()} == served
+    assert shown == APPS and drawn_page == {"dialogs": [], "sentinel": None}
     assert leaks == []

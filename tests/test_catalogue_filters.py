@@ -1,4 +1,5 @@
-"""The catalogue's filters in real headless Chromium: by keyboard alone, kept in the address, without JavaScript."""
+"""The catalogue's filters in real headless Chromium: by keyboard alone, kept in the address, over every app (drawn by the
+script from the compact index, as the server draws them), and the category pages without JavaScript."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import (  # noqa: F401  fixtures are used by name
-    DESKTOP, REPO, browser, built_site, open_page, screenshot, scripts_disabled, site_url,
+    DESKTOP, REPO, browser, built_site, drawn_and_served_rows, open_page, requested_urls, screenshot, scripts_disabled,
+    site_url,
 )
+from policysite.render.catalogue import FIRST_ENTRIES, LISTING_PATH
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text(encoding="utf-8"))["methods"]
 APPS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "content/apps").glob("*.yaml"))}
@@ -41,6 +44,17 @@ def expected(q: str = "", category: str = "", vendor: str = "", methods: tuple[s
     return sorted(found)
 
 
+def catalogue_order(category: str) -> list[str]:
+    """Return a category's apps in the catalogue's order: by name ignoring case, then by basename."""
+    found = [(app["name"].casefold(), basename) for basename, app in APPS.items() if app["category"] == category]
+    return [basename for _, basename in sorted(found)]
+
+
+def first_view() -> list[str]:
+    """Return the apps the catalogue shows before any filter: each category's first few."""
+    return sorted(b for c in {a["category"] for a in APPS.values()} for b in catalogue_order(c)[:FIRST_ENTRIES])
+
+
 def shown_apps(driver) -> list[str]:
     """Return the apps whose rows are displayed."""
     return sorted(r.get_attribute("data-app") for r in driver.find_elements(By.CSS_SELECTOR, "li.app-row") if r.is_displayed())
@@ -52,6 +66,11 @@ def count_text(driver) -> str:
 
 def query(driver) -> dict[str, list[str]]:
     return parse_qs(urlsplit(driver.current_url).query)
+
+
+def wait_for_listing(driver) -> None:
+    """Wait until the index of all apps has come and the filters are applied."""
+    WebDriverWait(driver, 5).until(lambda d: not count_text(d).startswith("Loading"), "the index of all apps never came")
 
 
 def wait_for_count(driver, text: str) -> None:
@@ -97,7 +116,7 @@ def test_filters_work_by_keyboard_alone_and_keep_their_state_in_the_address(brow
     tab_to(browser, "el.matches('[data-filter-clear]')")
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for_count(browser, f"{total} apps in {len({a['category'] for a in APPS.values()})} categories.")
-    assert shown_apps(browser) == sorted(APPS)
+    assert shown_apps(browser) == first_view()
     assert urlsplit(browser.current_url).query == ""
     assert browser.execute_script("return document.activeElement.id") == "filter-q"
 
@@ -125,6 +144,7 @@ def test_a_shared_address_opens_with_the_same_filters(browser, site_url):
     vendor = "ClearFoundation"
     params = [("q", "Firewall"), ("vendor", vendor), ("method", PRO), ("category", "No such category"), ("method", "no_such_method")]
     open_page(browser, site_url + "?" + urlencode(params))
+    wait_for_listing(browser)
     want = expected(q="Firewall", vendor=vendor, methods=(PRO,))
     assert 0 < len(want) < len(APPS)
     assert shown_apps(browser) == want
@@ -139,8 +159,10 @@ def test_a_shared_address_opens_with_the_same_filters(browser, site_url):
 
 def test_search_ignores_case_and_accents_and_says_when_nothing_matches(browser, site_url):
     open_page(browser, site_url + "?q=" + "FIRÉWALL")
+    wait_for_listing(browser)
     assert shown_apps(browser) == expected(q="firewall") != []
     open_page(browser, site_url + "?q=zzzz-no-app-has-this")
+    wait_for_listing(browser)
     assert shown_apps(browser) == []
     assert count_text(browser) == "No apps match the filters."
     assert browser.find_element(By.ID, "no-match").is_displayed()
@@ -154,13 +176,62 @@ def test_hostile_text_in_the_address_stays_text(browser, site_url):
     assert browser.title != "pwned" and not browser.find_elements(By.CSS_SELECTOR, "main img")
 
 
-def test_without_javascript_the_full_grouped_list_shows_and_the_filters_do_not(browser, site_url):
+def test_without_javascript_the_first_view_shows_and_the_category_pages_list_every_app(browser, site_url):
     with scripts_disabled(browser):
         open_page(browser, site_url + "?" + urlencode({"q": "mail", "method": PRO}))
         assert not browser.find_element(By.ID, "filters").is_displayed()
-        assert shown_apps(browser) == sorted(APPS)
+        assert shown_apps(browser) == first_view()
         assert all(s.is_displayed() for s in browser.find_elements(By.CSS_SELECTOR, "section.category"))
         assert count_text(browser).startswith(f"{len(APPS)} apps in ")
         screenshot(browser, "catalogue-no-javascript-desktop")
+        links = {s.get_attribute("data-category"): s.find_element(By.CSS_SELECTOR, ".category-more a").get_attribute("href")
+                 for s in browser.find_elements(By.CSS_SELECTOR, "section.category")}
+        for category, link in links.items():
+            seen = []
+            while link:   # page after page, by the Next links
+                open_page(browser, link)
+                seen += [r.get_attribute("data-app") for r in browser.find_elements(By.CSS_SELECTOR, "li.app-row") if r.is_displayed()]
+                following = browser.find_elements(By.CSS_SELECTOR, "nav.pagination a[rel=next]")
+                link = following[0].get_attribute("href") if following else None
+            assert seen == catalogue_order(category), category
+        assert any(len(catalogue_order(c)) > 25 for c in links), "no category of the examples has a second page"
     open_page(browser, site_url)
     assert browser.find_element(By.ID, "filters").is_displayed()
+
+
+def test_rows_the_script_draws_are_the_servers_rows_for_every_app(browser, site_url, built_site):
+    drawn, served, first = drawn_and_served_rows(browser, site_url, built_site)
+    assert sorted(drawn) == sorted(served) == sorted(APPS)
+    assert {b: drawn[b]["resolved"] for b in drawn} == served
+    # The first view's rows share the page with the drawn ones, so they are compared as they are, links included.
+    assert sorted(first) == first_view()
+    assert {b: drawn[b]["raw"] for b in first} == first
+
+
+def test_the_index_of_all_apps_is_fetched_only_once_a_reader_filters(browser, site_url):
+    requested_urls(browser)   # forget earlier pages
+    open_page(browser, site_url)
+    assert not [u for u in requested_urls(browser) if u.endswith(LISTING_PATH)]
+    browser.find_element(By.ID, "filter-q").send_keys("a")
+    wait_for_count(browser, f"{len(expected(q='a'))} of {len(APPS)} apps match the filters.")
+    assert [u for u in requested_urls(browser) if u.endswith(LISTING_PATH)] == [site_url + LISTING_PATH]
+    browser.find_element(By.ID, "filter-q").send_keys("b")
+    assert not [u for u in requested_urls(browser) if u.endswith(LISTING_PATH)]
+
+
+def test_show_more_draws_the_next_rows_and_takes_the_focus_to_the_first_of_them(browser, site_url):
+    largest = max({a["category"] for a in APPS.values()}, key=lambda c: len(catalogue_order(c)))
+    everything = catalogue_order(largest)
+    open_page(browser, site_url + "?" + urlencode({"category": largest}))
+    wait_for_listing(browser)
+    drawn = browser.execute_script("return document.querySelectorAll('ul.app-list:not([hidden]) > li.app-row').length")
+    assert 0 < len(shown_apps(browser)) < len(everything), "the test needs a category with more apps than are drawn at first"
+    assert drawn == len(shown_apps(browser))   # the rows not shown are not drawn at all
+    shown = len(shown_apps(browser))
+    more = browser.find_element(By.CSS_SELECTOR, "button.show-more:not([hidden])")
+    rest = len(everything) - shown
+    assert more.text == f"Show {rest} more {largest} apps ({rest} not shown yet)"
+    more.send_keys(Keys.ENTER)
+    assert shown_apps(browser) == sorted(everything)
+    assert browser.execute_script("return document.activeElement.closest('li.app-row').dataset.app") == everything[shown]
+    assert not browser.find_elements(By.CSS_SELECTOR, "button.show-more:not([hidden])")

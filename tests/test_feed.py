@@ -69,7 +69,7 @@ def check_documents(site_dir: Path, base_url: str, close: bool = False) -> set[s
     """Validate every JSON document against the schema it names; return the paths checked."""
     checked = set()
     for path in json_files(site_dir):
-        if path.relative_to(site_dir).parts[0] == "schema":
+        if path.relative_to(site_dir).parts[0] in ("schema", "assets"):   # assets/: the pages' own files, not the feed
             continue
         doc = load(path)
         if path.relative_to(site_dir).as_posix() == "changes.json":

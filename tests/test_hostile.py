@@ -272,7 +272,8 @@ def test_two_documents_with_one_address_are_refused(built, capsys):
 
 
 @pytest.mark.parametrize("rel_path", ["content/docs/apps.md", "content/docs/feed.md", "content/docs/changes.md",
-                                      "content/docs/assets/logo.md", "content/docs/level2/nul.md"])
+                                      "content/docs/assets/logo.md", "content/docs/level2/nul.md",
+                                      "content/docs/categories/server.md"])
 def test_documents_may_not_take_the_sites_own_paths(built, capsys, rel_path):
     built.write(rel_path, "---\ntitle: T\nsummary: x\n---\nBody\n")
     assert_fails_with(built, capsys, [f"{rel_path}:1:1: documentation files are <id>.md with lower-case letters, digits "

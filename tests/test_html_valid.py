@@ -37,7 +37,7 @@ def describe(message: dict, root: Path) -> str:
 def test_every_page_and_stylesheet_is_valid(built_site):
     pages = sorted(built_site.rglob("*.html"))
     kinds = {"index.html", "404.html"} | {p.relative_to(built_site).parts[0] for p in pages}
-    assert {"apps", "level2", "policy", "changes", "index.html", "404.html"} <= kinds
+    assert {"apps", "categories", "level2", "policy", "changes", "index.html", "404.html"} <= kinds
     files = pages + sorted(built_site.joinpath("assets").glob("*.css"))
     messages = run_vnu(files)
     problems = [describe(m, built_site) for m in messages if m["type"] != "info" or m.get("subType") == "warning"]

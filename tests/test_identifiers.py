@@ -4,7 +4,7 @@ written another way are refused at the name or vendor, worded exactly."""
 from __future__ import annotations
 
 from conftest import VALID_APP
-from policysite.render.pages import catalogue_context
+from policysite.render.catalogue import first_view
 
 
 def named(name: str, vendor: str = "Example Vendor") -> str:
@@ -87,6 +87,6 @@ def test_catalogue_vendors_have_one_order_whatever_order_they_come_in():
         def __init__(self, basename, vendor):
             self.basename, self.name, self.category, self.vendor = basename, basename, "Server", vendor
     apps = [Facts("a", "example vendor"), Facts("b", "Example Vendor"), Facts("c", "EXAMPLE VENDOR"), Facts("d", "Acme")]
-    rows = {a.basename: a.basename for a in apps}
-    assert catalogue_context(apps, rows)["vendors"] == catalogue_context(apps[::-1], rows)["vendors"] \
+    rows = {a.basename: (a.basename,) for a in apps}
+    assert first_view(apps, rows, "")["vendors"] == first_view(apps[::-1], rows, "")["vendors"] \
         == ["Acme", "EXAMPLE VENDOR", "Example Vendor", "example vendor"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,6 +14,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO
 from policysite.engine.recipe import build
+from policysite.render.catalogue import FIRST_ENTRIES, LISTING_PATH, PAGE_SIZE
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
 APP_FILES = sorted((REPO / "content/apps").glob("*.yaml"))
@@ -92,18 +94,65 @@ def test_every_page_offering_clearcenter_pro_opens_tickets_in_the_portal_and_tak
             assert "keep the ticket reference in the subject line" in labels["Replies by email"].get_text(" ", strip=True)
 
 
-def test_catalogue_lists_every_app_once_grouped_by_category(site_dir):
+def catalogue_order(category: str) -> list[str]:
+    """Return a category's apps in the catalogue's order: by name ignoring case, then by basename."""
+    apps = [(app_yaml(p.stem), p.stem) for p in APP_FILES]
+    return [b for _, b in sorted((data["name"].casefold(), b) for data, b in apps if data["category"] == category)]
+
+
+def category_pages(site_dir: Path, category: str) -> list[Path]:
+    """Return a category's pages in order, following the Next links from the catalogue's link to it."""
+    section = soup(site_dir / "index.html").find("section", attrs={"data-category": category})
+    path, pages = site_dir / section.select_one(".category-more a")["href"] / "index.html", []
+    while path:
+        pages.append(path.resolve())
+        following = soup(path).select_one("nav.pagination a[rel=next]")
+        path = (path.parent / following["href"] / "index.html") if following else None
+    return pages
+
+
+def test_the_catalogue_shows_each_categorys_first_apps_and_links_to_all_of_them(site_dir):
     page = soup(site_dir / "index.html")
-    rows = page.select("li.app-row")
-    assert sorted(r["data-app"] for r in rows) == [p.stem for p in APP_FILES]
+    categories = sorted({app_yaml(p.stem)["category"] for p in APP_FILES})
+    assert [s["data-category"] for s in page.select("section.category")] == categories
     for section in page.select("section.category"):
         category = section.find("h3").get_text(strip=True)
-        for row in section.select("li.app-row"):
-            assert app_yaml(row["data-app"])["category"] == category
-    for row in rows:
-        swatches = row.select("ul.swatches > li")
-        assert [li["data-method"] for li in swatches] == [m["id"] for m in METHODS]
-        assert all(li.select_one(".visually-hidden").get_text(strip=True).endswith(("available", "not available")) for li in swatches)
+        everything = catalogue_order(category)
+        assert [r["data-app"] for r in section.select("li.app-row")] == everything[:FIRST_ENTRIES]
+        link = section.select_one(".category-more a")
+        assert link["href"] == f"categories/{category.lower()}/"
+        wording = f"All {len(everything)} {category} apps" if len(everything) > 1 else f"The one {category} app"
+        assert link.get_text(strip=True) == wording
+
+
+def test_category_pages_list_every_app_once_a_fixed_number_to_a_page(site_dir):
+    seen = []
+    for category in sorted({app_yaml(p.stem)["category"] for p in APP_FILES}):
+        pages = category_pages(site_dir, category)
+        rows = [[r["data-app"] for r in soup(p).select("li.app-row")] for p in pages]
+        assert [b for page in rows for b in page] == catalogue_order(category)
+        assert all(len(page) == PAGE_SIZE for page in rows[:-1]) and 0 < len(rows[-1]) <= PAGE_SIZE
+        for number, path in enumerate(pages, 1):
+            doc = soup(path)
+            url = f"categories/{category.lower()}/" + (f"{number}/" if number > 1 else "")
+            assert path == (site_dir / url / "index.html").resolve()
+            assert doc.select_one('link[rel="canonical"]')["href"] == "https://policies.clearos.example/" + url
+            title = f"{category} apps" + (f", page {number} of {len(pages)}" if len(pages) > 1 else "")
+            assert doc.title.get_text().startswith(title + " · ") and doc.h1.get_text(strip=True) == title
+            links = doc.select("nav.pagination a")
+            assert [a.get_text(strip=True) for a in links if not a.get("rel")] == ([f"Page{n}" for n in range(1, len(pages) + 1)]
+                                                                                   if len(pages) > 1 else [])
+            assert [a.get_text(strip=True) for a in links if a.get("aria-current")] == ([f"Page{number}"] if len(pages) > 1 else [])
+            assert bool(doc.select("a[rel=prev]")) == (number > 1) and bool(doc.select("a[rel=next]")) == (number < len(pages))
+        seen += [b for page in rows for b in page]
+    assert sorted(seen) == [p.stem for p in APP_FILES]
+    assert max(len(catalogue_order(c)) for c in {app_yaml(p.stem)["category"] for p in APP_FILES}) > PAGE_SIZE, \
+        "no category of the examples has a second page"
+    for path in site_dir.glob("categories/**/index.html"):
+        for row in soup(path).select("li.app-row"):
+            swatches = row.select("ul.swatches > li")
+            assert [li["data-method"] for li in swatches] == [m["id"] for m in METHODS]
+            assert all(li.select_one(".visually-hidden").get_text(strip=True).endswith(("available", "not available")) for li in swatches)
 
 
 def test_every_page_says_the_policies_are_examples(site_dir):
@@ -200,7 +249,8 @@ def test_every_page_has_its_canonical_url_and_link_preview_metadata(site_dir):
         assert description.strip() and meta["og:description"] == description, page
         assert meta["og:url"] == canonical and meta["og:site_name"] == SITE["title"], page
         assert title.startswith(meta["og:title"] + " · "), page
-        assert meta["og:type"] == ("website" if path == "" else "article"), page
+        # The catalogue and its category pages are listings; every other page is one article.
+        assert meta["og:type"] == ("website" if path == "" or path.startswith("categories/") else "article"), page
 
 
 def test_app_page_preview_uses_the_app_name_and_summary(site_dir):
@@ -222,7 +272,7 @@ def test_app_breadcrumbs_lead_from_the_catalogue_through_the_category(site_dir, 
     data = app_yaml(app_file.stem)
     crumbs = soup(site_dir / f"apps/{app_file.stem}/index.html").select('nav[aria-label="Breadcrumb"] li a')
     assert [a.get_text(strip=True) for a in crumbs] == ["Apps", data["category"], data["name"]]
-    assert crumbs[1]["href"].endswith(f"#category-{data['category'].lower()}")
+    assert crumbs[1]["href"] == f"../../categories/{data['category'].lower()}/"
     assert crumbs[-1]["aria-current"] == "page"
 
 
@@ -291,3 +341,15 @@ def test_catalogue_rows_carry_what_the_filters_read_and_the_form_is_hidden_witho
         assert form.select_one(f'label[for="{control["id"]}"]'), control["id"]
     assert page.select_one("#match-count")["role"] == "status"
     assert page.select_one('script[src="assets/catalogue.js"]').has_attr("defer")
+    assert form["data-listing"] == LISTING_PATH and form["data-root"] == ""
+
+
+def test_the_compact_index_holds_every_app_in_catalogue_order_with_what_its_row_shows(site_dir):
+    listing = json.loads((site_dir / LISTING_PATH).read_text(encoding="utf-8"))
+    assert listing["methods"] == [[m["id"], m["bit"], m["title"], m["marker"]] for m in METHODS]
+    categories = sorted({app_yaml(p.stem)["category"] for p in APP_FILES})
+    assert [entry[0] for entry in listing["apps"]] == [b for c in categories for b in catalogue_order(c)]
+    for basename, name, vendor, category, summary, supported in listing["apps"]:
+        data = app_yaml(basename)
+        assert [name, vendor, category, summary] == [data["name"], data["vendor"], data["category"], data["summary"]]
+        assert supported == sum(m["bit"] for m in METHODS if data["support"][m["id"]]["available"])

@@ -28,7 +28,7 @@ def documents(built_site):
     """Yield (schema name, document) for every JSON document of the built example site that follows a published schema."""
     for path in sorted(built_site.rglob("*.json")):
         rel = path.relative_to(built_site).as_posix()
-        if rel.startswith(("schema/", "api/v1/by-hash/")) or rel == "changes.json":
+        if rel.startswith(("schema/", "api/v1/by-hash/", "assets/")) or rel == "changes.json":   # assets/: the pages' own files
             continue
         if rel.startswith("api/v1/apps/") and rel not in SAMPLE_APPS:
             continue   # a few apps' files are enough: they all have the same shape

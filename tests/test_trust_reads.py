@@ -196,7 +196,7 @@ def test_a_failure_in_a_page_of_no_app_is_located_on_its_template(built, capsys)
 
 def test_an_escape_in_a_macro_is_located_on_the_macro(built, capsys):
     edit_template(built, "_catalogue_row.html", "{{ app.name }}", "{{ app.__class__ }}")
-    assert_fails_with(built, capsys, [f"templates/_catalogue_row.html:8:1: access to attribute '__class__' of 'App' object is unsafe; {SANDBOX}"])
+    assert_fails_with(built, capsys, [f"templates/_catalogue_row.html:9:1: access to attribute '__class__' of 'App' object is unsafe; {SANDBOX}"])
 
 
 def test_an_escape_through_the_whole_site_is_located(built, capsys):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import itertools
 from urllib.parse import urlsplit
 
 import jinja2
@@ -13,6 +12,8 @@ from policysite.content.changes import PAGE_URL as CHANGES_URL
 from policysite.content.changes import page_rows
 from policysite.model import App, Doc, Method, Site, contrast_ratio
 from policysite.problems import ContentError, Problem, internal_problem
+from policysite.render.catalogue import (LISTING_PATH, category_context, category_pages, category_slug, first_view,
+                                         group_by_category, render_listing)
 from policysite.render.sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
 from policysite.sources.read import fold_name, static_source
 
@@ -25,8 +26,8 @@ WHOLE_SITE = "an app page may not depend on other apps"
 PULLS_IN = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 METHODS_CSS = "assets/methods.css"
-REQUIRED_TEMPLATES = ("index.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html", "sitemap.xml",
-                      "methods.css", "_catalogue_row.html")
+REQUIRED_TEMPLATES = ("index.html", "category.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html",
+                      "sitemap.xml", "methods.css", "_catalogue_row.html")
 
 
 def make_env(site: Site) -> jinja2.Environment:
@@ -44,6 +45,7 @@ def make_env(site: Site) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(site=site, settings=site.settings, methods=site.methods)
+    env.filters["category_slug"] = category_slug   # a function of the name alone: an app page may use it
     problems = [Problem(f"templates/{name}", 1, 1, "the build makes pages from this template; restore it")
                 for name in REQUIRED_TEMPLATES if name not in site.templates]
     for name in sorted(site.templates):
@@ -73,11 +75,13 @@ def root_for(dest_path: str) -> str:
     return "../" * dest_path.count("/")
 
 
-def render_pages(site: Site, changes: list[dict], rows: dict[str, str], env: jinja2.Environment) -> Outputs:
-    """Render every HTML page but the apps' own, the sitemap, the generated CSS and the static files; raise ContentError on any fault.
+def render_pages(site: Site, changes: list[dict], rows: dict[str, tuple[str, ...]], entries: dict[str, bytes],
+                 env: jinja2.Environment) -> Outputs:
+    """Render every HTML page but the apps' own, the catalogue's index, the sitemap, the generated CSS and the static
+    files; raise ContentError on any fault.
 
     changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap;
-    rows are the catalogue's rows, rendered with each app (stages.render_app), by basename.
+    rows and entries are the catalogue's rows and compact-index entries, made with each app (stages.render_app), by basename.
     """
     out = Outputs()
     base = site.settings.base_url
@@ -94,7 +98,12 @@ def render_pages(site: Site, changes: list[dict], rows: dict[str, str], env: jin
         dest = f"{url}index.html"
         made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
 
-    page("", "index.html", **catalogue_context(site.apps, rows))
+    groups = group_by_category(site.apps)
+    pages = category_pages(groups)
+    page("", "index.html", **first_view(site.apps, rows, root_for("index.html")))
+    for part in pages:
+        page(part.url, "category.html", **category_context(part, rows, root_for(f"{part.url}index.html")))
+    out.add(LISTING_PATH, render_listing(site.methods, groups, entries))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
     page(CHANGES_URL, "changes.html", days=page_rows(site, changes), count=len(changes))
@@ -102,7 +111,7 @@ def render_pages(site: Site, changes: list[dict], rows: dict[str, str], env: jin
          canonical=base + EMBED_EXAMPLE, **embed_context(site))
     # The 404 page is served at any depth, so its links are absolute from the site's path; it has no canonical URL.
     made("404.html", "404.html", root=urlsplit(base).path, dest_path="404.html", canonical=None)
-    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site, changes))
+    made("sitemap.xml", "sitemap.xml", urls=sitemap_entries(site, changes, pages))
     made(METHODS_CSS, "methods.css", dark_outlines={m.id: dark_outline(m) for m in site.methods})
     add_static(site, out, problems)
     if problems:
@@ -142,6 +151,7 @@ def whole_site_reads(env: jinja2.Environment, name: str) -> list[Problem]:
     'site') or pulls in a template named only while rendering: an app's page is rebuilt only when its app changes,
     so it may read what it is given, never another app."""
     bare = TemplateSandbox(loader=env.loader)   # meta leaves out an environment's globals; sandboxed, as parsing folds constants
+    bare.filters = env.filters   # the analysis compiles the template: it must know the filters it may use
     seen, todo, problems = set(), [name], []
     while todo:
         current = todo.pop()
@@ -170,34 +180,6 @@ def is_constant(node: jinja2.nodes.Node) -> bool:
     if isinstance(node, (jinja2.nodes.List, jinja2.nodes.Tuple)):
         return all(isinstance(item, jinja2.nodes.Const) for item in node.items)
     return isinstance(node, jinja2.nodes.Const)
-
-
-def group_by_category(apps) -> list[tuple[str, list]]:
-    """Group apps by category, categories and apps in alphabetical order."""
-    ordered = sorted(apps, key=lambda a: (a.category, a.name.casefold(), a.basename))
-    return [(cat, list(items)) for cat, items in itertools.groupby(ordered, key=lambda a: a.category)]
-
-
-def catalogue_row(env: jinja2.Environment, app: App) -> str:
-    """Render one app's row of the catalogue; a fault in the template raises ContentError, as render() does."""
-    try:
-        return env.get_template("_catalogue_row.html").module.row(app, root_for("index.html"))
-    except ContentError:
-        raise
-    except Exception:  # noqa: BLE001 - a macro called from Python bypasses Jinja's own handling
-        env.handle_exception()
-
-
-def catalogue_context(apps, rows: dict[str, str]) -> dict:
-    """Return what the catalogue shows: the apps' rows by category, and the choices its filters offer.
-
-    apps may be Apps or anything with their basename, name, category and vendor (an app's facts).
-    """
-    return {
-        "groups": [(category, [rows[a.basename] for a in items]) for category, items in group_by_category(apps)],
-        "vendors": sorted({a.vendor for a in apps}, key=lambda v: (v.casefold(), v)),   # a set: ties would follow the hash seed
-        "app_count": len(apps),
-    }
 
 
 def related_articles(site: Site, app: App) -> list[Doc]:
@@ -241,12 +223,13 @@ def embed_context(site: Site) -> dict:
     return {"example": (mixed or list(site.apps))[0]}
 
 
-def sitemap_entries(site: Site, changes: list[dict]) -> list[tuple[str, str | None]]:
-    """Return (absolute URL, lastmod) for every page, in a stable order."""
+def sitemap_entries(site: Site, changes: list[dict], pages: list) -> list[tuple[str, str | None]]:
+    """Return (absolute URL, lastmod) for every page, in a stable order; a category page's is its apps' latest review."""
     base = site.settings.base_url
     entries = [(base, max((a.reviewed for a in site.apps), default=None))]
     newest = max((item["date_published"][:10] for item in changes), default=None)
     entries.append((base + CHANGES_URL, datetime.date.fromisoformat(newest) if newest else None))
     entries += [(base + a.url, a.reviewed) for a in site.apps]
+    entries += [(base + p.url, max(a.reviewed for a in p.apps)) for p in pages]
     entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
     return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]

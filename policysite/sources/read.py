@@ -18,7 +18,7 @@ from policysite.sources.loader import Node, decode_text, parse_yaml
 BASENAME_RE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*\Z")   # \Z: $ would take a name ending in a line break
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 # Top-level site paths a document may not take, because the build writes them itself.
-RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index", "changes"}
+RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap", "feed", "index", "changes", "categories"}
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 NO_APPS_MESSAGE = "no app files; the site needs at least one content/apps/<basename>.yaml (build.py new <basename> writes one)"
