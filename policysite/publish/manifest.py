@@ -22,7 +22,6 @@ from policysite import cache
 from policysite.stamps import stamp, written_of
 
 
-
 class Manifest:
     """What one tree holds: dest_path -> (SHA-256, size, mtime, inode) of each file."""
 
