@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import shutil
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,15 @@ reviewed: 2026-01-15
 """
 
 TODAY = datetime.date(2026, 11, 26)   # the build date the project fixture pins
+
+
+def ctrl_c_as_at_a_terminal() -> None:
+    """In a child process: take Ctrl-C (SIGINT) as a build started at a terminal does.
+
+    A shell without job control starts background jobs with SIGINT ignored, and Python then installs
+    no KeyboardInterrupt handler; tests that stop a child with SIGINT must not depend on how pytest
+    itself was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def epoch_of(day: datetime.date) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from browser import serve_folder
-from conftest import REPO, tree_digest
+from conftest import REPO, ctrl_c_as_at_a_terminal, tree_digest
 
 APPS = 200   # enough pages that writing the site takes a while
 WAIT = 120   # seconds: a bound against hanging, not a speed check
@@ -110,7 +110,8 @@ def test_a_build_stopped_while_writing_leaves_the_previous_site_whole_and_served
     root, out, v1, v2 = big
     restore_v1(big)
     v1_feed = (out / "feed.json").read_bytes()
-    proc = subprocess.Popen(build_command(root, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(build_command(root, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal)
     tree = building_dir(out, proc.pid)
     # Pause the build the moment it has begun writing its new tree beside site/.
     started = wait_until(lambda: tree.is_dir() and any(tree.iterdir()), proc, "the build to start writing")
@@ -146,7 +147,8 @@ def test_a_build_stopped_early_changes_nothing(big, sig):
     without timing by tests/test_write.py::test_a_publisher_touches_nothing_until_its_first_file."""
     root, out, v1, _ = big
     restore_v1(big)
-    proc = subprocess.Popen(build_command(root, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(build_command(root, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal)
     time.sleep(0.3)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=WAIT)

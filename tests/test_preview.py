@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from browser import browser, emulated_media, run_axe  # noqa: F401  (session fixture)
-from conftest import REPO, VALID_APP
+from conftest import REPO, VALID_APP, ctrl_c_as_at_a_terminal
 
 from policysite.engine.memo import Memo
 from policysite.preview import poll, watch
@@ -333,11 +333,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def default_ctrl_c() -> None:
-    """In the child: take Ctrl-C as usual even if the tests run where it is ignored (a background job)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 class Served:
     """A running `build.py serve` with its output collected line by line."""
 
@@ -347,7 +342,7 @@ class Served:
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(self.port), "--no-history"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            preexec_fn=default_ctrl_c)
+            preexec_fn=ctrl_c_as_at_a_terminal)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
@@ -625,7 +620,7 @@ def test_ctrl_c_right_after_start_leaves_no_traceback(project, delay):
     """Ctrl-C just after the first build, before or while the server's loop starts: a clean stop, no asyncio noise."""
     assert project.run("build") == (0, "", "")
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(project.root), "--port", str(free_port()), "--no-history"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=default_ctrl_c)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_as_at_a_terminal)
     for line in proc.stdout:
         if line.startswith("serving "):
             break
