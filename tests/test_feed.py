@@ -14,7 +14,8 @@ import yaml
 
 from conftest import REPO, VALID_APP
 from policysite.engine.recipe import build
-from policysite.render.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
+from policysite.render.feed import LEGACY_TOP_LEVEL, dump_json
+from policysite.render.jsondump import MAX_SAFE_INTEGER
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
 BASE_URL = yaml.safe_load((REPO / "content/site.yaml").read_text())["base_url"]
