@@ -6,8 +6,11 @@
 Both versions build copies of one generated corpus (bench/corpus.py) from an empty cache, in turn
 (before, after, before, after, ...), without history (the copies are no git checkouts). CPU time is
 user plus system time of the build and its worker processes (wait4), which another program on a
-shared machine disturbs far less than wall time. Prints a Markdown table of the medians; a report,
-not a pass/fail test (bench/LEVERS.md keeps the figures of each change).
+shared machine disturbs far less than wall time. With --stage, each run is instead one process that
+works out every app's result with the stage the workers run (stages.app_result, compiled schema
+checks where the version has them, as a large build does), timed inside it: the worker's share of a
+build without the start-up, the writing and the parent's share. Prints a Markdown table of the
+medians; a report, not a pass/fail test (bench/LEVERS.md keeps the figures of each change).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +39,42 @@ def checkout(rev: str | None, work: Path, name: str) -> Path:
         return REPO / "build.py"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(work / name), rev], check=True, capture_output=True)
     return work / name / "build.py"
+
+
+# Work out every app's result in one process, as a worker does; print the CPU seconds it took (argv: package folder, project).
+STAGE = """
+import datetime, sys, time
+from dataclasses import replace
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from policysite.engine.shared import read_shared
+from policysite.render import feed
+from policysite.stages import app_result
+root = Path(sys.argv[2])
+shared, _ = read_shared(root, datetime.date(2026, 12, 1), None, True)
+if shared.validators:
+    shared = replace(shared, validators=feed.document_validators(shared.schema, quick=True))
+apps = [(f"content/apps/{p.name}", p.read_bytes()) for p in sorted((root / "content/apps").glob("*.yaml"))]
+app_result(shared, *apps[0], None)
+started = time.process_time()
+for src_path, data in apps:
+    result, _ = app_result(shared, src_path, data, None)
+    assert result.app is not None, result.problems
+print(time.process_time() - started)
+"""
+
+
+def stage_runs(versions: dict[str, Path], source: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Work out every app of source with each version's stage, runs times, alternated; return (wall s of the process,
+    CPU s of the stage) per run."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
+    for _ in range(runs):
+        for name, build_py in versions.items():
+            started = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", STAGE, str(build_py.parent), str(source)], check=True,
+                                 capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1796126400"})
+            samples[name].append((time.perf_counter() - started, float(out.stdout.split()[-1])))
+    return samples
 
 
 def cold_builds(versions: dict[str, Path], source: Path, runs: int, work: Path) -> dict[str, list[tuple[float, float]]]:
@@ -79,6 +119,7 @@ def main() -> None:
     parser.add_argument("--after", default=None, help="a git revision to measure instead of this checkout")
     parser.add_argument("--apps", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--stage", action="store_true", help="time the stage of every app in one process, not whole builds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="policysite-levers-") as tmp:
         work = Path(tmp)
@@ -89,13 +130,15 @@ def main() -> None:
                 versions[f"{name} ({rev or 'this checkout'})"] = checkout(rev, work, name)
                 names += [name] if rev else []
             corpus.generate(args.apps, work / "corpus")
-            samples = cold_builds(versions, work / "corpus/policysite", args.runs, work)
+            measure = stage_runs if args.stage else lambda *a: cold_builds(*a, work)
+            samples = measure(versions, work / "corpus/policysite", args.runs)
         finally:
             for name in names:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(work / name)], capture_output=True)
-    print(f"Cold builds of {args.apps:,} apps, {args.runs} each, alternated "
+    what = "The stage of every app, in one process," if args.stage else "Cold builds"
+    print(f"{what} of {args.apps:,} apps, {args.runs} runs each, alternated "
           f"(`python bench/levers.py --before {args.before}{f' --after {args.after}' if args.after else ''} "
-          f"--apps {args.apps} --runs {args.runs}`):\n")
+          f"--apps {args.apps} --runs {args.runs}{' --stage' if args.stage else ''}`):\n")
     print(table(samples, args.apps))
 
 
