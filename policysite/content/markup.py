@@ -44,14 +44,14 @@ ATTRIBUTES = {"*": set(), "a": {"href", "title"}}   # '*': none of nh3's default
 CODE_CLASS_RE = re.compile(r"language-[A-Za-z0-9][A-Za-z0-9_+#.-]{0,31}")   # a fenced block's info word: <code class>
 START_RE = re.compile(r"[0-9]{1,9}")                                        # CommonMark's 1 to 9 digits: <ol start>
 APP_LINK_REL = "nofollow ugc noopener noreferrer"   # contributor text
+STARS_RE = re.compile(r"\*+")
+MAX_PLAIN_STARS = 200     # emphasis at most 100 deep for the fast parser, which nests it in recursion and slows down past that
 # Plain Markdown, which the fast parser renders as markdown-it-py does (tests/test_fast_markup.py): none of what links,
 # images, raw HTML, entities, escapes, code and underscore emphasis start with, where the two differ or links need
 # checking as written; printable ASCII and letters, marks, digits and punctuation of other scripts, no tab or CR (not
 # spaces and symbols, which the two read differently beside '*'); and no line that starts with more than 10 columns of
 # list markers and indentation, so lists nest at most 5 deep: within markdown-it-py's MAX_NESTING, and shallow for the
 # fast parser, which has no nesting limit of its own.
-STARS_RE = re.compile(r"\*+")
-MAX_PLAIN_STARS = 200     # emphasis at most 100 deep for the fast parser, which nests it in recursion and slows down past that
 NOT_PLAIN_RE = re.compile(r"[^\n -~]|[<>\[&`\\_]|~~~|^[ \-+*.)0-9]{11}", re.MULTILINE)
 
 
