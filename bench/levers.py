@@ -1,8 +1,8 @@
 """Measure what one change saves on a cold build: CPU time per app, this checkout against an earlier commit.
 
     python bench/levers.py --before 5e1bf01                  # 1,000 apps, 7 cold builds each, alternated
-    python bench/levers.py --before 5e1bf01 --after 7082ec9 --apps 1000 --runs 9
-    python bench/levers.py --before d74526c --after 7637659 --source . --stage   # the example content
+    python bench/levers.py --before 5e1bf01 --after 473e655 --apps 1000 --runs 9
+    python bench/levers.py --before a39fe6c --after 1410dc3 --source . --stage   # the example content
 
 Both versions build copies of one generated corpus (bench/corpus.py) from an empty cache, in turn
 (before, after, before, after, ...), without history (the copies are no git checkouts). CPU time is
