@@ -53,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-history", action="store_true",
                         help="build/serve: publish no policy history (without a whole git history the build refuses)")
+    parser.add_argument("--verify", action="store_true",
+                        help="build: also check every JSON file made against its published schema (CI does)")
     return parser.parse_args(argv)
 
 
@@ -66,6 +68,8 @@ def usage_error(args: argparse.Namespace) -> str | None:
         return f"--format {args.format} does not apply to {args.command}; use {' or '.join(FORMATS[args.command])}"
     if args.no_history and args.command not in ("build", "serve"):
         return f"--no-history does not apply to {args.command}; it is for build and serve"
+    if args.verify and args.command != "build":
+        return f"--verify does not apply to {args.command}; it is for build"
     return None
 
 
@@ -96,11 +100,11 @@ def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
     return 0
 
 
-def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool) -> tuple[int, int, tuple]:
+def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool, verify: bool = False) -> tuple[int, int, tuple]:
     """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
     from policysite.engine import unchanged
 
-    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now(), with_history)
+    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now(), with_history, verify)
     report = unchanged.previous_report(root, out_dir, signature)
     if report is None:
         from policysite import progress
@@ -110,7 +114,7 @@ def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool
         if sys.stdout.isatty():
             progress.enable()
         try:
-            site = build(root, out_dir, today=today, strict=strict, history_mode=PUBLISH if with_history else None)
+            site = build(root, out_dir, today=today, strict=strict, history_mode=PUBLISH if with_history else None, verify=verify)
         finally:
             progress.disable()
         report = (len(site.apps), len(site.docs), site.warnings)
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "diff":
             return run_diff(root, args.target, args.format, args.strict, today)
         else:
-            apps, docs, warnings = run_build(root, out_dir, today, args.strict, not args.no_history)
+            apps, docs, warnings = run_build(root, out_dir, today, args.strict, not args.no_history, args.verify)
             print_problems(list(warnings), args.format)
             print(f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}" + warning_note(warnings))
             if args.no_history:

@@ -55,13 +55,17 @@ def markdown_cases() -> dict[str, str]:
     """Return name -> Markdown for the renderer cases, at the two limits (app description 20000, doc body 60000)."""
     runs = {"'['": "[", "'!['": "![", "'[a]('": "[a](", "'[a]['": "[a][", "'<a '": "<a ", "'<![CDATA['": "<![CDATA[",
             "'*_'": "*_", "'> '": "> ", "'  - ' (nested lists)": "  - ", "'***\\n'": "***\n", "'`'": "`",
-            "'[[]'": "[[]", "'<'": "<", "'*a**'": "*a**", "'[![' ": "[![", "'a|b\\n-|-\\n' (tables)": "a|b\n-|-\n"}
+            "'[[]'": "[[]", "'<'": "<", "'*a**'": "*a**", "'[![' ": "[![", "'a|b\\n-|-\\n' (tables)": "a|b\n-|-\n",
+            "'- a\\n' (plain: the fast parser)": "- a\n", "'#### a\\n' (plain)": "#### a\n",
+            "'    - a\\n' (plain)": "    - a\n"}
     cases = {}
     for size in (20000, 30000):
         for name, unit in runs.items():
             cases[f"markdown {'app' if size == 20000 else 'doc'} {size}: {name} x {size // len(unit)}"] = unit * (size // len(unit))
         cases[f"markdown {'app' if size == 20000 else 'doc'} {size}: nested brackets"] = "[" * (size // 2) + "]" * (size // 2)
         cases[f"markdown {'app' if size == 20000 else 'doc'} {size}: backtick ladder"] = "".join("`" * i + "a" for i in range(1, 400))[:size]
+        cases[f"markdown {'app' if size == 20000 else 'doc'} {size}: plain, 100 nested '*' and lists 5 deep"] = (
+            "*a " * 100 + "x" + " a*" * 100 + "\n\n" + "".join("  " * i + "- a\n" for i in range(5)) * (size // 40))[:size]
     return cases
 
 

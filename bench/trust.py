@@ -7,8 +7,9 @@
 For each corpus (the example content of this checkout, then generated corpora of N apps) both
 versions build copies of the same project, in turn (before, after, before, after, ...): `check`
 with an empty cache, `check` again, a cold build, a build with nothing changed and a build after
-one app was edited. Each figure is the median wall time and the largest max-RSS of the whole
-process. Writes bench/TRUST.md (the trust rules' cost; --report names another file). A report, not a pass/fail test.
+one app was edited. Each figure is the median wall time, the median CPU time (user and system, of
+the build and its worker processes: steadier than wall time on a shared machine) and the largest
+max-RSS of the whole process. Writes bench/TRUST.md (the trust rules' cost; --report names another file). A report, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ import corpus  # noqa: E402
 STEPS = ("check, empty cache", "check again", "build, cold", "build, nothing changed", "build, one app edited")
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Run cmd; return (wall seconds, max RSS in MB)."""
+def timed(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """Run cmd; return (wall seconds, CPU seconds of it and its children, max RSS in MB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def forget(project: Path, cache_home: Path) -> None:
@@ -59,8 +60,8 @@ def edit_one(project: Path, round_no: int) -> None:
     path.write_text("".join(f"summary: Edited summary number {round_no}.\n" if l.startswith("summary:") else l for l in lines))
 
 
-def one_round(build_py: Path, project: Path, cache_home: Path, round_no: int) -> list[tuple[float, float]]:
-    """Measure every step once for one version; return (seconds, MB) per step."""
+def one_round(build_py: Path, project: Path, cache_home: Path, round_no: int) -> list[tuple[float, float, float]]:
+    """Measure every step once for one version; return (seconds, CPU seconds, MB) per step."""
     env = {**os.environ, "POLICYSITE_CACHE_HOME": str(cache_home), "SOURCE_DATE_EPOCH": "1796126400"}
     base = [sys.executable, str(build_py), "--root", str(project)]
     forget(project, cache_home)
@@ -73,7 +74,7 @@ def one_round(build_py: Path, project: Path, cache_home: Path, round_no: int) ->
 
 
 def measure(label: str, source: Path, versions: dict[str, Path], runs: int, work: Path) -> dict:
-    """Alternate the versions over runs rounds on copies of source; return label -> step -> (median s, max MB)."""
+    """Alternate the versions over runs rounds on copies of source; return label -> step -> (median s, median CPU s, max MB)."""
     projects = {}
     for name in versions:
         projects[name] = work / f"{label}-{name}"
@@ -83,7 +84,8 @@ def measure(label: str, source: Path, versions: dict[str, Path], runs: int, work
     for i in range(runs):
         for name, build_py in versions.items():
             samples[name].append(one_round(build_py, projects[name], work / f"cache-{label}-{name}", i))
-    return {name: [(statistics.median(r[s][0] for r in rounds), max(r[s][1] for r in rounds)) for s in range(len(STEPS))]
+    return {name: [(statistics.median(r[s][0] for r in rounds), statistics.median(r[s][1] for r in rounds), max(r[s][2] for r in rounds))
+                   for s in range(len(STEPS))]
             for name, rounds in samples.items()}
 
 
@@ -92,13 +94,15 @@ def report(before: str, results: dict, runs: int, title: str, name: str) -> str:
     options = "" if name == "TRUST.md" else f" --report {name} --title \"{title}\""
     lines = [f"# {title}", "",
              f"Reproduce: `python bench/trust.py --before {before} --runs {runs}{options}` (this checkout against commit {before},",
-             "alternated in one run; medians of the runs, peak memory the largest max-RSS).", ""]
+             "alternated in one run; medians of the runs, wall and CPU time (user and system, workers included),",
+             "peak memory the largest max-RSS).", ""]
     for label, by_version in results.items():
-        lines += [f"## {label}", "", "| step | before | after | after / before | memory before | memory after |",
-                  "|---|---|---|---|---|---|"]
+        lines += [f"## {label}", "", "| step | before | after | after / before | CPU before | CPU after | CPU after / before "
+                  "| memory before | memory after |", "|---|---|---|---|---|---|---|---|---|"]
         for s, step in enumerate(STEPS):
-            (tb, mb), (ta, ma) = by_version["before"][s], by_version["after"][s]
-            lines.append(f"| {step} | {tb:.3f} s | {ta:.3f} s | {ta / tb:.2f} | {mb:.0f} MB | {ma:.0f} MB |")
+            (tb, cb, mb), (ta, ca, ma) = by_version["before"][s], by_version["after"][s]
+            lines.append(f"| {step} | {tb:.3f} s | {ta:.3f} s | {ta / tb:.2f} | {cb:.3f} s | {ca:.3f} s | {ca / cb:.2f} "
+                         f"| {mb:.0f} MB | {ma:.0f} MB |")
         lines.append("")
     return "\n".join(lines)
 

@@ -31,7 +31,8 @@ _SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 # Libraries whose versions can change what a build makes of the same input.
 # tzdata: time zone names, offsets and the hours in UTC come from the package, never from the machine (zones.py).
-LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata")
+LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata",
+             "orjson", "markdown-it-pyrs")
 MAC_CHARS = 64
 
 

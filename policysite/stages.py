@@ -79,7 +79,7 @@ class SharedInputs:
     parts: dict | None = None   # what model.make_app needs of the legend and the factors
     env: object = None          # the Jinja environment; None when only checking
     schema: dict | None = None  # the feed's schema
-    validators: tuple | None = None   # render.feed.document_validators of the schema
+    validators: tuple | None = None   # render.feed.document_validators of the schema; None: the JSON made is not checked (--verify)
     docs: tuple = ()            # (src_path, doc_id, located front matter) of the sound documents, for the checks across files
 
 
@@ -110,27 +110,35 @@ def app_result(shared: SharedInputs, src_path: str, data: bytes, versions: list 
 
 
 def render_app(shared: SharedInputs, app, summary: AppSummary, problems: list[Problem]) -> tuple[AppResult, dict[str, bytes]]:
-    """Render one sound app's page, JSON files and fragments; a JSON document that breaks its schema is our bug, reported on the app."""
+    """Render one sound app's page, JSON files and fragments; with validators (--verify), a JSON document that breaks
+    its schema is our bug, reported on the app."""
     site, env = shared.site, shared.env
     dest = f"{app.url}index.html"
     page = env.get_template("app.html").render(root=root_for(dest), dest_path=dest, canonical=site.settings.base_url + app.url,
                                                app=app, articles=related_articles(site, app))
     files, entry, index_entry = feed.render_app_feed(site, shared.schema, app)
-    whole, items = shared.validators
-    doc_path = f"{feed.APP_JSON_DIR}/{app.basename}.json"
-    checks = [(feed.json.loads(files[doc_path]), whole["app.schema.json"], "app.schema.json", []),
-              (feed.json.loads(entry), items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
-              (feed.json.loads(index_entry), items["index.schema.json"][1], "index.schema.json", ["apps"])]
-    for doc, validator, name, prefix in checks:
-        for error in validator.iter_errors(doc):
-            where = prefix + list(error.absolute_path)
-            problems.append(feed.mismatch(METHODS_PATH if where[:1] == ["legend"] else app.src_path, name, where, error.message))
+    if shared.validators is not None:   # build --verify; tests/test_generated_json.py proves the JSON valid for every build
+        problems += check_app_json(shared.validators, app, files[f"{feed.APP_JSON_DIR}/{app.basename}.json"], entry, index_entry)
     if any(map(is_error, problems)):
         return AppResult(tuple(problems)), {}
     outputs = {dest: page.encode("utf-8"), **files}
     result = AppResult(tuple(problems), summary, catalogue_row(env, app), entry, index_entry, tuple(feed.change_items(site, app)),
                        tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()), listing_entry(app))
     return result, outputs
+
+
+def check_app_json(validators: tuple, app, document: bytes, entry: bytes, index_entry: bytes) -> list[Problem]:
+    """Check an app's JSON document, feed entry and index entry against the published schemas: a mismatch is our bug."""
+    whole, items = validators
+    checks = [(document, whole["app.schema.json"], "app.schema.json", []),
+              (entry, items["feed.schema.json"][1], "feed.schema.json", ["apps"]),
+              (index_entry, items["index.schema.json"][1], "index.schema.json", ["apps"])]
+    problems = []
+    for data, validator, name, prefix in checks:
+        for error in validator.iter_errors(feed.json.loads(data)):
+            where = prefix + list(error.absolute_path)
+            problems.append(feed.mismatch(METHODS_PATH if where[:1] == ["legend"] else app.src_path, name, where, error.message))
+    return problems
 
 
 def site_files(shared: SharedInputs, site: Site, results: list[AppResult], deflate=None):
@@ -152,7 +160,7 @@ def site_files(shared: SharedInputs, site: Site, results: list[AppResult], defla
     out.update(feed.render_schemas(shared.schema, site.settings.base_url))
     changes_schema = load_schema("changes.schema.json")
     out.update(feed.publish_changes_schema(changes_schema, shared.schema, site.settings.base_url))
-    problems = feed.check_changes(out, changes_schema, SETTINGS_PATH)
+    problems = feed.check_changes(out, changes_schema, SETTINGS_PATH) if shared.validators is not None else []
     if problems:
         raise ContentError(problems)
     yield from out.items()

@@ -14,7 +14,8 @@ import yaml
 
 from conftest import REPO, VALID_APP
 from policysite.engine.recipe import build
-from policysite.render.feed import LEGACY_TOP_LEVEL, MAX_SAFE_INTEGER, dump_json
+from policysite.render.feed import LEGACY_TOP_LEVEL, dump_json
+from policysite.render.jsondump import MAX_SAFE_INTEGER
 
 METHODS = yaml.safe_load((REPO / "content/methods.yaml").read_text())["methods"]
 BASE_URL = yaml.safe_load((REPO / "content/site.yaml").read_text())["base_url"]
@@ -25,7 +26,7 @@ Validator = jsonschema.Draft202012Validator
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("feed") / "site"
-    build(REPO, out)
+    build(REPO, out, verify=True)   # CI's example build checks every JSON file against its schema (build --verify)
     return out
 
 
@@ -289,8 +290,8 @@ def test_closed_schema_check_would_catch_an_undocumented_field(site_dir):
 
 # --- The build refuses to publish a feed that breaks its own schema ---------------------------
 
-def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
-    """Valid content cannot cause this; a bug of ours could, and must never reach Webconfig."""
+def test_build_verify_refuses_an_app_file_that_breaks_the_published_schema(project, monkeypatch, capsys):
+    """Valid content cannot cause this (tests/test_generated_json.py); a bug of ours could, and build --verify catches it."""
     from conftest import tree_digest
     from policysite import cache
     from policysite.render import feed
@@ -300,24 +301,44 @@ def test_build_refuses_an_app_file_that_breaks_the_published_schema(project, mon
     real = feed.app_detail
     monkeypatch.setattr(feed, "app_detail", lambda app, site: {k: v for k, v in real(app, site).items() if k != "summary"})
     monkeypatch.setattr(cache, "_version", "policysite with the bug")  # changed code is a new code version
-    status, _, err = project.run(capsys=capsys)
+    status, _, err = project.run("--verify", capsys=capsys)
     assert status == 1 and tree_digest(project.out) == before
     assert err.splitlines()[0] == (
         "content/apps/sample_app.yaml:1:1: the feed would not match the published app.schema.json "
         "at $.app: 'summary' is a required property; this is a bug in policysite, please report it")
 
 
-def test_build_refuses_a_legend_that_breaks_the_published_schema(project, monkeypatch, capsys):
+def test_build_verify_checks_what_a_build_without_it_made_and_remembered(project, monkeypatch, capsys):
+    """Neither the remembered app results nor the nothing-changed shortcut of a build without --verify pass for checked."""
+    from policysite.render import feed
+
+    real = feed.app_detail
+    monkeypatch.setattr(feed, "app_detail", lambda app, site: {k: v for k, v in real(app, site).items() if k != "summary"})
+    assert project.run()[0] == 0
+    assert project.run()[0] == 0   # nothing changed
+    status, _, err = project.run("--verify", capsys=capsys)
+    assert status == 1 and "at $.app: 'summary' is a required property" in err.splitlines()[0]
+
+
+def test_build_refuses_a_legend_that_breaks_the_published_schema_with_or_without_verify(project, monkeypatch, capsys):
+    """The legend goes into feed.json and the index as well as every app's file, checked once a build even without --verify."""
     from policysite.render import feed
 
     real = feed.legend_entry
     monkeypatch.setattr(feed, "legend_entry", lambda method: {**real(method), "bit": 3} if method.bit == 1 else real(method))
-    status, _, err = project.run(capsys=capsys)
-    assert status == 1 and not project.out.exists()
-    assert err.splitlines()[:-1] == [
-        f"content/methods.yaml:1:1: the feed would not match the published {name} at $.legend[0].bit: "
-        "3 is not one of [1, 2, 4, 8, 16]; this is a bug in policysite, please report it"
-        for name in ("app.schema.json", "feed.schema.json", "index.schema.json")]
+    for options, names in (((), ("feed.schema.json", "index.schema.json")),
+                           (("--verify",), ("app.schema.json", "feed.schema.json", "index.schema.json"))):
+        status, _, err = project.run(*options, capsys=capsys)
+        assert status == 1 and not project.out.exists()
+        assert err.splitlines()[:-1] == [
+            f"content/methods.yaml:1:1: the feed would not match the published {name} at $.legend[0].bit: "
+            "3 is not one of [1, 2, 4, 8, 16]; this is a bug in policysite, please report it" for name in names]
+
+
+def test_verify_is_only_for_build(project, capsys):
+    for command in ("check", "serve", "diff HEAD", "new x"):
+        status, _, err = project.run(*command.split(), "--verify", capsys=capsys)
+        assert (status, err) == (2, f"error: --verify does not apply to {command.split()[0]}; it is for build\n")
 
 
 def test_the_lists_joined_from_each_apps_entry_are_what_serialising_them_whole_gives(site_dir):

@@ -1,5 +1,9 @@
 """Markdown to safe HTML: render with markdown-it-py, hold every link to the address rules, sanitise with nh3.
 
+A plain description (no link, raw HTML, entity, escape or code, lists at most 5 deep; is_plain_markdown) is
+rendered by markdown-it-pyrs instead, about four times faster: it gives the same HTML there (tests/test_fast_markup.py
+compares the two on every example and on generated text), and there is no link to check.
+
 markdown-it-py follows CommonMark and was written to stay linear on hostile input
 (Python-Markdown took 36 s on 16 KB of '[' and hit RecursionError on nested
 lists), and its nesting depth is capped. Raw HTML is let through to the
@@ -16,10 +20,12 @@ a reference link used thousands of times is refused before it costs any memory.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it_pyrs import MarkdownIt as FastMarkdownIt
 
 from policysite.check.addresses import link_problem
 from policysite.check.links import Refusal, check_links, hrefs_in, link_message
@@ -37,6 +43,16 @@ DOC_TAGS = _TEXT_TAGS | {"h2", "h3", "h4", "pre", "table", "thead", "tbody", "tr
 ATTRIBUTES = {"*": set(), "a": {"href", "title"}}   # '*': none of nh3's default lang and title on every tag
 CODE_CLASS_RE = re.compile(r"language-[A-Za-z0-9][A-Za-z0-9_+#.-]{0,31}")   # a fenced block's info word: <code class>
 START_RE = re.compile(r"[0-9]{1,9}")                                        # CommonMark's 1 to 9 digits: <ol start>
+APP_LINK_REL = "nofollow ugc noopener noreferrer"   # contributor text
+STARS_RE = re.compile(r"\*+")
+MAX_PLAIN_STARS = 200     # emphasis at most 100 deep for the fast parser, which nests it in recursion and slows down past that
+# Plain Markdown, which the fast parser renders as markdown-it-py does (tests/test_fast_markup.py): none of what links,
+# images, raw HTML, entities, escapes, code and underscore emphasis start with, where the two differ or links need
+# checking as written; printable ASCII and letters, marks, digits and punctuation of other scripts, no tab or CR (not
+# spaces and symbols, which the two read differently beside '*'); and no line that starts with more than 10 columns of
+# list markers and indentation, so lists nest at most 5 deep: within markdown-it-py's MAX_NESTING, and shallow for the
+# fast parser, which has no nesting limit of its own.
+NOT_PLAIN_RE = re.compile(r"[^\n -~]|[<>\[&`\\_]|~~~|^[ \-+*.)0-9]{11}", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ def _no_image(self, tokens, idx, options, env) -> str:
     return ""
 
 
+_fast_md = FastMarkdownIt("commonmark")
 _app_md = _AsWritten("commonmark", {"html": True, "maxNesting": MAX_NESTING})
 _doc_md = _AsWritten("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
 for _parser in (_app_md, _doc_md):
@@ -155,8 +172,40 @@ def size_message(size: int, limit: int) -> str:
 
 
 def render_app_markdown(text: str) -> Rendered:
-    """Render an app description: contributor text, so links get rel=nofollow ugc."""
-    return render_markdown(text, tags=APP_TAGS, link_rel="nofollow ugc noopener noreferrer", parser=_app_md, max_html=MAX_APP_HTML)
+    """Render an app description: contributor text, so links get rel=nofollow ugc; plain Markdown with the fast parser."""
+    fast = render_plain_markdown(text) if is_plain_markdown(text) else None
+    return fast or render_markdown(text, tags=APP_TAGS, link_rel=APP_LINK_REL, parser=_app_md, max_html=MAX_APP_HTML)
+
+
+def is_plain_markdown(text: str) -> bool:
+    """Return True if text is plain Markdown (NOT_PLAIN_RE) with at most MAX_PLAIN_STARS '*' and no run of them that
+    could both open and close emphasis (as in 'a*b'), where the two parsers pair delimiters differently: the fast
+    parser renders it as markdown-it-py does."""
+    if text.count("*") > MAX_PLAIN_STARS:
+        return False
+    for found in NOT_PLAIN_RE.finditer(text):
+        char = found.group()
+        if len(char) != 1 or char.isascii() or unicodedata.category(char)[0] not in "LMNP":
+            return False
+    for run in STARS_RE.finditer(text):
+        before, after = text[run.start() - 1: run.start()] or "\n", text[run.end(): run.end() + 1] or "\n"
+        if not before.isspace() and not after.isspace() and (_is_punctuation(before) == _is_punctuation(after)):
+            return False
+    return True
+
+
+def _is_punctuation(char: str) -> bool:
+    """Return True for ASCII punctuation and Unicode punctuation, as CommonMark's flanking rules read them."""
+    return unicodedata.category(char)[0] in "PS" if not char.isascii() else not char.isalnum() and not char.isspace()
+
+
+def render_plain_markdown(text: str) -> Rendered | None:
+    """Render a plain description with the fast parser; None where markdown-it-py must say why it cannot be published."""
+    html = _fast_md.render(text)
+    if len(html) > MAX_APP_HTML:
+        return None
+    clean, bad = sanitise(html, APP_TAGS, APP_LINK_REL)
+    return None if bad or len(clean) > MAX_APP_HTML else Rendered(clean)
 
 
 def render_doc_markdown(text: str) -> Rendered:

@@ -24,17 +24,18 @@ from policysite.stages import METHODS_PATH, SETTINGS_PATH, site_files
 
 
 def build(root: Path, out_dir: Path | None, *, today: datetime.date | None = None, strict: bool = False,
-          history_mode: str | None = history.PUBLISH, memo: Memo | None = None) -> Site:
+          history_mode: str | None = history.PUBLISH, memo: Memo | None = None, verify: bool = False) -> Site:
     """Build the site from root into out_dir (None: only check); raise ContentError (or GitError, when git cannot
     give the whole history) and leave out_dir alone on problems. Return the Site, its apps summarised.
 
     memo: what is remembered between builds (a preview server keeps one in memory); else the cache folder's.
     history_mode: history.PUBLISH, history.PREVIEW or None (content.history.check_versions says what each means).
+    verify: check every JSON file made against its published schema (tests/test_generated_json.py proves it needless).
     """
     read_schemas()
     memo = memo or Memo(root)
     try:
-        return run(root, out_dir, today or dates.today(), strict, history_mode, memo)
+        return run(root, out_dir, today or dates.today(), strict, history_mode, memo, verify)
     finally:   # what was learnt holds even when the build stops on a problem
         memo.save()
 
@@ -44,11 +45,12 @@ def check(root: Path, *, today: datetime.date | None = None, strict: bool = Fals
     return build(root, None, today=today, strict=strict, history_mode=None)
 
 
-def run(root: Path, out_dir: Path | None, today: datetime.date, strict: bool, history_mode: str | None, memo: Memo) -> Site:
+def run(root: Path, out_dir: Path | None, today: datetime.date, strict: bool, history_mode: str | None, memo: Memo,
+        verify: bool = False) -> Site:
     """Run the recipe's steps (see build)."""
     rendering, table = out_dir is not None, "apps" if out_dir is not None else "checked"
     # 1. Read and check the legend, factors, settings, documents and templates; read each app file's history.
-    shared, problems, versions = prepared(root, today, history_mode, rendering, memo)
+    shared, problems, versions = prepared(root, today, history_mode, rendering, memo, verify)
     with Publisher(out_dir) if rendering else contextlib.nullcontext() as publisher:
         # 2. Key each app file by its bytes, its history and the shared inputs; take remembered results.
         planned = plan_apps(root, shared, versions, memo, table, problems)
@@ -75,13 +77,13 @@ def run(root: Path, out_dir: Path | None, today: datetime.date, strict: bool, hi
     return replace(site, warnings=tuple(sorted(problems)))
 
 
-def prepared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool, memo: Memo) -> tuple:
+def prepared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool, memo: Memo, verify: bool = False) -> tuple:
     """Return the shared inputs, their problems and every app file's committed versions; a kept memo (the preview
     server's) gives those of the last build while no shared file, the date, the code or the git commit changed."""
-    signature = (shared_signature(root, today), history_mode, rendering) if memo.keep else None
+    signature = (shared_signature(root, today), history_mode, rendering, verify) if memo.keep else None
     if signature is not None and memo.shared is not None and memo.shared[0] == signature:
         return memo.shared[1], list(memo.shared[2]), memo.shared[3]
-    shared, problems = read_shared(root, today, history_mode, rendering)
+    shared, problems = read_shared(root, today, history_mode, rendering, verify)
     versions = history.read_versions(root, memo.remembered("history", history.parse_app)) if history_mode else {}
     if signature is not None:
         memo.shared = (signature, shared, tuple(problems), versions)

@@ -21,11 +21,13 @@ from policysite.sources import read
 from policysite.stages import SharedInputs
 from policysite.stamps import digest_tree
 
-def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool) -> tuple[SharedInputs, list[Problem]]:
+def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool,
+                verify: bool = False) -> tuple[SharedInputs, list[Problem]]:
     """Read and check everything but the app files; return the inputs every app's stage shares, and the problems.
 
     With a mistake in a shared file the inputs hold only what checking an app file needs (site is None),
-    so that every app's own problems are still reported. rendering: building pages, not only checking.
+    so that every app's own problems are still reported. rendering: building pages, not only checking;
+    verify: check every JSON file made against its published schema too (build --verify).
     """
     sources = read.read_sources(root)
     problems = list(sources.problems)
@@ -42,12 +44,12 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     if env is not None and (reads := whole_site_reads(env, "app.html")):
         return broken, problems + reads
     bodies = {d.src_path: d.body for d in sources.docs}
-    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0{rendering}\0".encode())
+    digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0{rendering}\0{verify}\0".encode())
     digest.update(encode((methods.data, factors.data, settings.data, sorted(site.templates.items()) if rendering else (),
                           [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
     schema = load_schema("feed.schema.json")
     return SharedInputs(today, history_mode, broken.legend, digest.hexdigest(), site, model_parts(site), env, schema,
-                        feed.document_validators(schema), tuple(docs)), problems
+                        feed.document_validators(schema) if verify else None, tuple(docs)), problems
 
 
 def shared_signature(root: Path, today: datetime.date) -> str:

@@ -2,7 +2,7 @@
 
 The build command records a signature of everything a build depends on: the path, size, mtime and
 inode of every file and folder under content/, templates/ and static/, the code version, the build
-date, --strict and --no-history, the git commit the history comes from, and the output folder. When the next build
+date, --strict, --no-history and --verify, the git commit the history comes from, and the output folder. When the next build
 finds the same signature and site/ still holds exactly what its manifest says, it has nothing to
 do: it reports what the previous build reported. Standard library only, so that answer comes
 without importing the build's libraries.
@@ -35,7 +35,7 @@ RECORD = "last-build"
 
 
 def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: bool, started: float,
-                    with_history: bool = True) -> tuple[str, dict]:
+                    with_history: bool = True, verify: bool = False) -> tuple[str, dict]:
     """Return a hash of everything a build depends on, and the content hash of each input file modified
     less than RACY_SECONDS before started (its size and times alone could miss a same-tick edit)."""
     digest = hashlib.sha256()
@@ -43,7 +43,7 @@ def input_signature(root: Path, out_dir: Path, today: datetime.date, strict: boo
     for folder in INPUT_DIRS:
         racy.update(digest_tree(digest, root / folder, started))
     head = git_head(root)
-    digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{with_history}\0{head}\0{out_dir.absolute()}"
+    digest.update(f"{code_version()}\0{today.isoformat()}\0{strict}\0{with_history}\0{verify}\0{head}\0{out_dir.absolute()}"
                   .encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), racy
 

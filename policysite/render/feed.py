@@ -13,14 +13,13 @@ import copy
 import datetime
 import hashlib
 import json
-import math
-import re
 
 from policysite.cache import digest_of as cache_digest
 from policysite.check.schema import make_fast_first, make_validator
 from policysite.content.changes import ATOM_PATH, check_item, feed_description, feed_title, render_atom
 from policysite.model import CONTACT_FIELDS, Announcement, App, HistoryEntry, Method, Policy, Site
 from policysite.problems import Problem
+from policysite.render.jsondump import dump_json
 
 API_DIR = "api/v1"
 APP_JSON_DIR = f"{API_DIR}/apps"
@@ -31,74 +30,11 @@ PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document"
 # Old Webconfig passes the document it fetched straight to its legend code, which reads these at the
 # top level; an app's file repeats them there (since 1.2), copied from its 'app' so they cannot differ.
 LEGACY_TOP_LEVEL = ("basename", "name", "supported")
-MAX_SAFE_INTEGER = 2**53 - 1  # beyond this a JavaScript client silently loses precision
 CHANGES_PATH = "changes.json"
 CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The files that grow with the number of apps: each is also written gzipped beside itself (render/compress.py).
 PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
-# Characters escaped so a client can inline the JSON in a <script> element.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def check_json_value(data, path: str = "$") -> None:
-    """Refuse what JSON cannot carry safely: NaN, infinities, unsafe integers, lone surrogates, odd types."""
-    if not is_json_safe(data):
-        explain_json_value(data, path)
-
-
-def is_json_safe(data) -> bool:
-    """Return True if data is safe to write as JSON (the quick pass: no paths built); the same rules as explain_json_value."""
-    if isinstance(data, str):
-        return _SURROGATE.search(data) is None
-    if isinstance(data, dict):
-        return all(isinstance(k, str) and _SURROGATE.search(k) is None and is_json_safe(v) for k, v in data.items())
-    if isinstance(data, (list, tuple)):
-        return all(map(is_json_safe, data))
-    if isinstance(data, bool) or data is None:
-        return True
-    if isinstance(data, int):
-        return abs(data) <= MAX_SAFE_INTEGER
-    if isinstance(data, float):
-        return math.isfinite(data)
-    return False
-
-
-def explain_json_value(data, path: str = "$") -> None:
-    """Raise ValueError naming where and why data cannot be written as JSON."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{path}: object key {key!r} is not text")
-            explain_json_value(key, f"{path} (key)")
-            explain_json_value(value, f"{path}.{key}")
-    elif isinstance(data, (list, tuple)):
-        for i, value in enumerate(data):
-            explain_json_value(value, f"{path}[{i}]")
-    elif isinstance(data, str):
-        bad = _SURROGATE.search(data)
-        if bad is not None:
-            raise ValueError(f"{path}: lone surrogate U+{ord(bad.group()):04X} cannot be written as UTF-8")
-    elif isinstance(data, bool) or data is None:
-        pass
-    elif isinstance(data, int):
-        if abs(data) > MAX_SAFE_INTEGER:
-            raise ValueError(f"{path}: integer {data} is beyond ±(2^53 - 1), which JavaScript cannot hold exactly")
-    elif isinstance(data, float):
-        if not math.isfinite(data):
-            raise ValueError(f"{path}: {data} is not a JSON number")
-    else:
-        raise ValueError(f"{path}: {type(data).__name__} is not a JSON value")
-
-
-def dump_json(data) -> bytes:
-    """Serialise deterministically: sorted keys, UTF-8, only safe values, safe to inline in <script>."""
-    check_json_value(data)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    for raw, escaped in _SCRIPT_SAFE.items():
-        text = text.replace(raw, escaped)
-    return (text + "\n").encode("utf-8")
 
 
 def legend_entry(method: Method) -> dict:
