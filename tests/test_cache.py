@@ -7,6 +7,7 @@ the result byte for byte with a cold build of the same input into an empty folde
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -227,6 +228,26 @@ def test_building_apps_in_worker_processes_gives_the_same_site_and_problems(proj
     shutil.rmtree(folder_for(project.root))
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
     assert project.run(capsys=capsys) == serial and serial[0] == 1
+
+
+def test_worker_processes_write_the_apps_files_themselves(project, tmp_path, monkeypatch):
+    """The build's own process receives manifest entries, never an app's bytes; an app's JSON and its by-hash
+    copy are one file with two names."""
+    from policysite.publish.write import Publisher
+
+    for i in range(6):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    put_here, real_put = [], Publisher.put
+    monkeypatch.setattr(Publisher, "put", lambda self, dest, data: put_here.append((os.getpid(), dest)) or real_put(self, dest, data))
+    assert project.run("--out", str(tmp_path / "site")) == (0, "", "")
+    mine = [dest for pid, dest in put_here if pid == os.getpid()]
+    assert "index.html" in mine and "feed.json" in mine
+    assert not [dest for dest in mine if dest.startswith(("apps/", "api/v1/apps/", "api/v1/by-hash/"))]
+    for i in range(6):
+        document = tmp_path / f"site/api/v1/apps/app_{i}.json"
+        digest = hashlib.sha256(document.read_bytes()).hexdigest()
+        assert os.stat(document).st_ino == os.stat(tmp_path / f"site/api/v1/by-hash/{digest}.json").st_ino
 
 
 def test_an_app_page_that_reads_the_whole_site_is_a_located_template_error(built, capsys):

@@ -108,6 +108,32 @@ def test_a_fault_while_writing_any_file_gives_one_line_and_keeps_the_live_site(p
     assert (project.out / "assets/site.css").read_text() == "/* changed */\n"
 
 
+def test_a_fault_while_a_worker_process_writes_an_apps_file_gives_one_line_and_keeps_the_live_site(project, capsys, monkeypatch):
+    from policysite.engine import workers
+    from policysite.publish import write
+
+    for i in range(4):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    assert project.run() == (0, "", "")
+    before = tree_digest(project.out)
+    project.app("app_2", VALID_APP.replace("Sample App", "App two, renamed"))
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    real = write.write_file
+
+    def failing(path, data, mtime_ns):   # forked workers inherit it
+        if path.name == ".index.html.new" and path.parent.name == "app_2":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(path, data, mtime_ns)
+
+    monkeypatch.setattr(write, "write_file", failing)
+    capsys.readouterr()
+    status, out, err = project.run(capsys=capsys)
+    assert (status, out) == (1, "")
+    [line] = err.splitlines()
+    assert re.fullmatch(r"error: No space left on device: \S+/apps/app_2/\.index\.html\.new; site/ was not changed", line)
+    assert tree_digest(project.out) == before
+
+
 def test_a_forbidden_output_folder_gives_one_line(project, capsys, monkeypatch):
     from policysite.publish import outdir
 

@@ -60,11 +60,11 @@ def app_results(root: Path, shared: SharedInputs, versions: dict, planned: list,
     if shared.validators and len(missing) >= QUICK_MIN:
         shared = replace(shared, validators=feed.document_validators(shared.schema, quick=True))
     fresh = {}
-    for done, (src_path, (result, outputs)) in enumerate(zip((s for s, _ in missing), workers.results(root, shared, versions, missing)), 1):
+    worked = workers.results(root, shared, versions, missing, publisher)
+    for done, (src_path, (result, placed)) in enumerate(zip((s for s, _ in missing), worked), 1):
         progress.step("building apps" if publisher else "checking", done, len(missing))
-        for dest, data in outputs.items():
-            if dest not in publisher.manifest:   # kept from the live site before the rest of its result was found missing
-                publisher.put(dest, data)
+        if placed is not None:
+            publisher.adopt(placed)
         fresh[src_path] = result
     done = []
     for src_path, key, found, _ in planned:

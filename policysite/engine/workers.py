@@ -1,4 +1,8 @@
-"""Work out the results of many app files in worker processes, one per core, in order, when there are enough."""
+"""Work out the results of many app files in worker processes, one per core, in order, when there are enough.
+
+Each worker also writes the files of the results it works out into the tree being built (through the publisher it
+was forked with) and sends back only their manifest entries: the build's own process never copies an app's files.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,13 @@ PARALLEL_MIN = 256   # app files to work out before worker processes pay for the
 _PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
 
 
-def results(root: Path, shared: SharedInputs, versions: dict, work: list[tuple[str, bytes | None]]):
-    """Yield (AppResult, its files) for each (src_path, bytes or None: read it) of work, in order."""
+def results(root: Path, shared: SharedInputs, versions: dict, work: list[tuple[str, bytes | None]], publisher=None):
+    """Yield (AppResult, what publisher.placed() says of its files, or None without a publisher) for each
+    (src_path, bytes or None: read it) of work, in order."""
     global _context
-    _context = (root, shared, versions)   # forked workers inherit it: nothing big is sent to them
+    if publisher is not None:
+        publisher.begin()   # before the fork: every worker writes into the same tree
+    _context = (root, shared, versions, publisher)   # forked workers inherit it: nothing big is sent to them
     pool = worker_pool(len(work))
     try:
         yield from pool.imap(_work, work, chunksize=chunk_size(len(work))) if pool else map(_work, work)
@@ -33,9 +40,17 @@ def results(root: Path, shared: SharedInputs, versions: dict, work: list[tuple[s
 _context: tuple | None = None
 
 
-def _work(item: tuple[str, bytes | None]) -> tuple[AppResult, dict[str, bytes]]:
-    """Work out one app's result (in a worker process, or in the build's own)."""
-    root, shared, versions = _context
+def _work(item: tuple[str, bytes | None]) -> tuple[AppResult, tuple | None]:
+    """Work out one app's result and place its files (in a worker process, or in the build's own); a fault of the
+    machine while writing (a full disk) stops the build."""
+    publisher = _context[3]
+    result, outputs = _result(item)
+    return result, publisher.placed(outputs) if publisher is not None else None
+
+
+def _result(item: tuple[str, bytes | None]) -> tuple[AppResult, dict[str, bytes]]:
+    """Work out one app's result and its files."""
+    root, shared, versions, _ = _context
     src_path, data = item
     problems: list = []
     if data is None:

@@ -20,6 +20,7 @@ manifests of trees that are gone) are removed at the next start.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import time
@@ -54,6 +55,7 @@ class Publisher:
         self.changed = False              # does the new site differ from the live one?
         self.touched = False              # has the tree being built changed since it was the standby?
         self.finished = False             # is the new site in place? (then only the next standby is at stake)
+        self.fresh: dict = {}             # SHA-256 -> (path, mtime) of files written anew by this part: same bytes become a link
 
     def __enter__(self) -> Publisher:
         return self
@@ -69,8 +71,9 @@ class Publisher:
         finally:
             self.folders.unlock()
 
-    def _begin(self) -> None:
-        """Lock the output folder and take the standby tree to bring up to date, when the first file comes."""
+    def begin(self) -> None:
+        """Lock the output folder and take the standby tree to bring up to date (when the first file comes, or before
+        worker processes that place files are started)."""
         if self.folders.is_locked:
             return
         self.folders.lock()
@@ -113,7 +116,7 @@ class Publisher:
         Only paths a build wrote (and checked) are in a manifest. This runs for every file of every
         app on each build, hence the plain loop.
         """
-        self._begin()
+        self.begin()
         live = self.live.entries if self.live is not None else {}
         known = self.known.entries if self.known is not None else {}
         manifest, prefix, tree = self.manifest.entries, f"{self.folders.live}/", f"{self.folders.building}/"
@@ -132,7 +135,7 @@ class Publisher:
 
     def put(self, dest: str, data: bytes) -> None:
         """Place dest with these bytes in the new site."""
-        self._begin()
+        self.begin()
         path = self._claim(dest)
         digest = hashlib.sha256(data).hexdigest()
         live_path = f"{self.folders.live}/{dest}"   # dest is claimed: it stays inside the tree
@@ -151,8 +154,38 @@ class Publisher:
             return
         mtime = max(self.now, live.st_mtime_ns + SECOND_NS) if live else self.now
         self.touched = True
-        place(path, lambda tmp: write_file(tmp, data, mtime))
-        self.manifest.add(dest, digest, from_stat(os.lstat(path)).written)
+        twin = self.fresh.get(digest)
+        if twin is not None and twin[1] >= mtime:   # the same bytes were just written for another path: one inode for both
+            place(path, lambda tmp: os.link(twin[0], tmp))
+        else:
+            place(path, lambda tmp: write_file(tmp, data, mtime))
+        found = from_stat(os.lstat(path))
+        self.fresh[digest] = (path, found.st_mtime_ns)
+        self.manifest.add(dest, digest, found.written)
+
+    def placed(self, outputs: dict[str, bytes]) -> tuple[dict, bool, bool]:
+        """Place one app's files as put() would, without recording them here: return their manifest entries and
+        whether any differs from the live site and whether the tree was written, for adopt().
+
+        Worker processes call this on the publisher they were forked with (begun before the fork), so each
+        writes the files it made; paths already taken (kept from the live site) are left as they are.
+        """
+        part = copy.copy(self)
+        part.manifest, part.changed, part.touched, part.fresh = Manifest(), False, False, {}
+        for dest, data in outputs.items():
+            if dest not in self.manifest.entries:
+                part.put(dest, data)
+        return part.manifest.entries, part.changed, part.touched
+
+    def adopt(self, placed: tuple[dict, bool, bool]) -> None:
+        """Record files placed by placed() (perhaps in another process) as part of the new site."""
+        entries, changed, touched = placed
+        for dest in entries:
+            if dest in self.manifest.entries:
+                raise ValueError(f"two outputs for {dest}")
+        self.manifest.entries.update(entries)
+        self.changed |= changed
+        self.touched |= touched
 
     def _standby_has(self, dest: str, path: Path, digest: str, live: FileStamp | None) -> bool:
         """Return True if the standby's file for dest already holds these bytes, alone (no link to the live site) and
@@ -175,7 +208,7 @@ class Publisher:
 
     def finish(self) -> bool:
         """Remove what the new site no longer has, then swap it in; return False if it equals the live site (nothing published)."""
-        self._begin()
+        self.begin()
         folders, entries = self.folders, self.manifest.entries
         for dest in sorted(set(self.known.entries if self.known is not None else ()) - set(entries)):
             self.touched = True
