@@ -144,10 +144,40 @@ def test_the_live_site_is_never_written_into(tmp_path):
     assert {p.name: p.read_bytes() for p in standby.iterdir()} == live
 
 
-def test_leftovers_of_an_interrupted_build_are_cleaned_at_the_next_start(tmp_path):
-    (tmp_path / ".site.building-99999" / "apps").mkdir(parents=True)
+@pytest.mark.parametrize("kind", ["building", "old", "spare"])
+def test_leftovers_of_an_interrupted_build_are_cleaned_at_the_next_start(tmp_path, kind):
+    (tmp_path / f".site.{kind}-99999" / "apps").mkdir(parents=True)
     write_site({"index.html": b"x"}, tmp_path / "site")
-    assert not (tmp_path / ".site.building-99999").exists()
+    assert not (tmp_path / f".site.{kind}-99999").exists()
+
+
+def test_a_first_publish_links_every_file_into_its_next_standby_as_it_writes(tmp_path):
+    """With no live site, each new file gets a second name in a spare tree that becomes the standby: no second pass."""
+    out = tmp_path / "site"
+    outputs = {"index.html": b"1", "apps/a/index.html": b"a", "api/a.json": b"j", "api/by-hash/j.json": b"j"}
+    with Publisher(out) as publisher:
+        for dest in sorted(outputs):
+            publisher.put(dest, outputs[dest])
+        spare = publisher.folders.spare
+        assert sorted(str(p.relative_to(spare)) for p in spare.rglob("*") if p.is_file()) == sorted(outputs)
+        publisher.finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.standby", "site"]
+    standby = tmp_path / ".site.standby"
+    for dest in outputs:
+        assert os.stat(standby / dest).st_ino == os.stat(out / dest).st_ino
+    assert os.stat(out / "api/a.json").st_ino == os.stat(out / "api/by-hash/j.json").st_ino   # same bytes, one file
+    assert Manifest.read(out, standby).entries == Manifest.read(out, out).entries
+    write_site({**outputs, "index.html": b"2"}, out)
+    assert (out / "index.html").read_bytes() == b"2" and (standby / "index.html").read_bytes() == b"1"
+
+
+def test_a_first_publish_that_fails_leaves_no_spare_tree(tmp_path):
+    out = tmp_path / "site"
+    with pytest.raises(RuntimeError):
+        with Publisher(out) as publisher:
+            publisher.put("index.html", b"1")
+            raise RuntimeError("stop")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.standby"]
 
 
 @pytest.mark.parametrize("dest", ["../escape.html", "/etc/passwd", "a/../../b", "a//b", "a\\b"])

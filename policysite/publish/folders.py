@@ -3,7 +3,8 @@
 Beside <out>/ a build keeps the lock (.<out>.lock) and the previous site (.<out>.standby). While
 it works it renames the standby to .<out>.building-<pid>, brings it up to date, then swaps it with
 <out>/ (through .<out>.old-<pid> where the system has no atomic exchange); the old site becomes the
-standby. None of these paths is trusted as found (outdir.py): whatever is not what a build makes
+standby. A first build (no live site, no standby) links each file it writes into .<out>.spare-<pid>
+as well, which becomes the standby once the new site is live. None of these paths is trusted as found (outdir.py): whatever is not what a build makes
 there is removed, never followed.
 """
 
@@ -25,6 +26,7 @@ class SiteFolders:
         self.standby = self.live.parent / f".{self.live.name}.standby"
         self.building = self.live.parent / f".{self.live.name}.building-{os.getpid()}"
         self.old = self.live.parent / f".{self.live.name}.old-{os.getpid()}"
+        self.spare = self.live.parent / f".{self.live.name}.spare-{os.getpid()}"
         self._lock: int | None = None   # the lock file's descriptor while this build holds the lock
         self.has_live = False           # was there a live site when the lock was taken? (if not, no file is looked for there)
 
@@ -49,7 +51,7 @@ class SiteFolders:
     def clean_leftovers(self) -> None:
         """Remove what an interrupted build left, anything but a real folder at the live or standby path, and manifests of trees that are gone."""
         parent, name = self.live.parent, self.live.name
-        for pattern in (f".{name}.building-*", f".{name}.old-*"):
+        for pattern in (f".{name}.building-*", f".{name}.old-*", f".{name}.spare-*"):
             for path in parent.glob(pattern):
                 try:
                     outdir.remove(path)
@@ -78,9 +80,23 @@ class SiteFolders:
         """Keep the tree being built as the standby, for the next build to bring up to date."""
         os.rename(self.building, self.standby)
 
-    def make_standby(self, manifest: Manifest) -> None:
-        """After the first publish, make the standby: hard links to every file of the live site, so the next build writes only what changed."""
+    def make_spare(self) -> None:
+        """Make an empty tree to hold a second link to every file a first build writes: its next standby."""
+        outdir.remove(self.spare)
+        self.spare.mkdir()
+
+    def drop_spare(self) -> None:
+        """Remove the spare tree, if there is one."""
+        outdir.remove_tree(self.spare, ignore_errors=True)
+
+    def make_standby(self, manifest: Manifest, spare: bool = False) -> None:
+        """After the first publish, make the standby: hard links to every file of the live site, so the next build
+        writes only what changed. The spare tree is that already when the build linked every file into it (spare)."""
         try:
+            if spare:
+                manifest.write(self.live, self.spare)
+                os.rename(self.spare, self.standby)
+                return
             self.make_empty()
             for dest in sorted(manifest.entries):
                 make_at(safe_dest(self.building, dest), lambda tmp: os.link(safe_dest(self.live, dest), tmp))
@@ -88,6 +104,7 @@ class SiteFolders:
             self.keep_as_standby()
         except OSError:   # only time is lost: the next build makes an empty tree
             outdir.remove_tree(self.building, ignore_errors=True)
+            self.drop_spare()
 
     def restore_live(self) -> None:
         """After a failure: put the live site back if the swap had moved it aside."""

@@ -26,7 +26,7 @@ import os
 import time
 from pathlib import Path
 
-from policysite.publish.files import place, prune_empty, safe_dest, write_file
+from policysite.publish.files import make_at, place, prune_empty, safe_dest, write_file
 from policysite.publish.folders import SiteFolders
 from policysite.publish.manifest import Manifest
 from policysite.publish.outdir import is_plain_tree, is_real_dir, read_beneath, remove_tree
@@ -56,6 +56,7 @@ class Publisher:
         self.touched = False              # has the tree being built changed since it was the standby?
         self.finished = False             # is the new site in place? (then only the next standby is at stake)
         self.fresh: dict = {}             # SHA-256 -> (path, mtime) of files written anew by this part: same bytes become a link
+        self.spare = False                # is every file also linked into the spare tree (a first build's next standby)?
 
     def __enter__(self) -> Publisher:
         return self
@@ -81,6 +82,9 @@ class Publisher:
         self.live = Manifest.read(live, live)
         self.known = self._take_standby()
         self.now = time.time_ns()
+        if self.known is None and not self.folders.has_live:   # every file will be written here: link each into the spare too
+            self.folders.make_spare()
+            self.spare = True
 
     def _take_standby(self) -> Manifest | None:
         """Make the standby the tree being built; return its manifest, or None if the tree had to be made empty."""
@@ -98,6 +102,7 @@ class Publisher:
         """After a failure: the live site stays (or comes back); the half-updated tree becomes a standby to rebuild."""
         folders = self.folders
         folders.restore_live()
+        folders.drop_spare()
         if self.touched or self.known is None or not self.known.entries:
             Manifest.drop(folders.live, folders.building)
         else:   # nothing was changed in it: it is still the standby its manifest describes
@@ -159,6 +164,8 @@ class Publisher:
             place(path, lambda tmp: os.link(twin[0], tmp))
         else:
             place(path, lambda tmp: write_file(tmp, data, mtime))
+        if self.spare:
+            make_at(safe_dest(self.folders.spare, dest), lambda tmp: os.link(path, tmp))
         found = from_stat(os.lstat(path))
         self.fresh[digest] = (path, found.st_mtime_ns)
         self.manifest.add(dest, digest, found.written)
@@ -234,7 +241,7 @@ class Publisher:
             if is_real_dir(folders.building):
                 folders.keep_as_standby()   # the previous site, with its manifest, is the next standby
             else:
-                folders.make_standby(self.manifest)
+                folders.make_standby(self.manifest, self.spare)
         except OSError:
             pass   # the next build starts from an empty tree
         return True
