@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,47 @@ def test_a_fault_while_a_worker_process_writes_an_apps_file_gives_one_line_and_k
     [line] = err.splitlines()
     assert re.fullmatch(r"error: No space left on device: \S+/apps/app_2/\.index\.html\.new; site/ was not changed", line)
     assert tree_digest(project.out) == before
+
+
+def test_an_interrupted_build_stops_its_worker_processes_before_it_puts_the_live_site_back(project, capsys, monkeypatch):
+    """Ctrl-C while workers are still writing apps' files: none of them is alive when the build cleans up, so none
+    can write into a tree that has been put aside; the live site is as it was and the next build is whole."""
+    import multiprocessing
+
+    from policysite import progress
+    from policysite.engine import workers
+    from policysite.publish import write
+
+    for i in range(12):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}"))
+    assert project.run() == (0, "", "")
+    before = tree_digest(project.out)
+    for i in range(12):
+        project.app(f"app_{i}", VALID_APP.replace("Sample App", f"App {i}, renamed"))
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    real_write, real_put_back = write.write_file, write.Publisher._put_back
+    monkeypatch.setattr(write, "write_file", lambda path, data, mtime_ns: time.sleep(0.05) or real_write(path, data, mtime_ns))
+    alive_at_clean_up = []
+    monkeypatch.setattr(write.Publisher, "_put_back",
+                        lambda self: alive_at_clean_up.append(multiprocessing.active_children()) or real_put_back(self))
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(progress, "step", ctrl_c)   # the first app's result has come back; the others are in the works
+    capsys.readouterr()
+    status, out, err = project.run(capsys=capsys)
+    assert (status, out) == (130, "") and err.startswith("interrupted;")
+    assert alive_at_clean_up == [[]]
+    time.sleep(0.5)   # a worker left running would write on meanwhile
+    assert tree_digest(project.out) == before
+    assert sorted(p.name for p in project.out.parent.glob(f".{project.out.name}.*")) == [f".{project.out.name}.lock", f".{project.out.name}.standby"]
+    monkeypatch.undo()
+    assert project.run()[0] == 0
+    assert tree_digest(project.out) != before
+    fresh = project.out.parent / "cold"
+    assert project.run("--out", str(fresh))[0] == 0
+    assert tree_digest(project.out) == tree_digest(fresh)
 
 
 def test_a_forbidden_output_folder_gives_one_line(project, capsys, monkeypatch):

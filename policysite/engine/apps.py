@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,12 +61,12 @@ def app_results(root: Path, shared: SharedInputs, versions: dict, planned: list,
     if shared.validators and len(missing) >= QUICK_MIN:
         shared = replace(shared, validators=feed.document_validators(shared.schema, quick=True))
     fresh = {}
-    worked = workers.results(root, shared, versions, missing, publisher)
-    for done, (src_path, (result, placed)) in enumerate(zip((s for s, _ in missing), worked), 1):
-        progress.step("building apps" if publisher else "checking", done, len(missing))
-        if placed is not None:
-            publisher.adopt(placed)
-        fresh[src_path] = result
+    with closing(workers.results(root, shared, versions, missing, publisher)) as worked:   # workers stop before anything is cleaned up
+        for done, (src_path, (result, placed)) in enumerate(zip((s for s, _ in missing), worked), 1):
+            progress.step("building apps" if publisher else "checking", done, len(missing))
+            if placed is not None:
+                publisher.adopt(placed)
+            fresh[src_path] = result
     done = []
     for src_path, key, found, _ in planned:
         if src_path in fresh:

@@ -22,10 +22,13 @@ _PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its paren
 
 def results(root: Path, shared: SharedInputs, versions: dict, work: list[tuple[str, bytes | None]], publisher=None):
     """Yield (AppResult, what publisher.placed() says of its files, or None without a publisher) for each
-    (src_path, bytes or None: read it) of work, in order."""
+    (src_path, bytes or None: read it) of work, in order.
+
+    Close the generator before the publisher cleans up after a failure: closing stops the workers, and none may
+    still be writing while the tree they write into is put aside."""
     global _context
     if publisher is not None:
-        publisher.begin()   # before the fork: every worker writes into the same tree
+        publisher.share()   # before the fork: every worker writes into the same tree
     _context = (root, shared, versions, publisher)   # forked workers inherit it: nothing big is sent to them
     pool = worker_pool(len(work))
     try:

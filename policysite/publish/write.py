@@ -86,6 +86,12 @@ class Publisher:
             self.folders.make_spare()
             self.spare = True
 
+    def share(self) -> None:
+        """Begin before worker processes that place files are forked. What they write is known here only once adopted,
+        so from now on a failure takes the tree being built as changed."""
+        self.begin()
+        self.touched = True
+
     def _take_standby(self) -> Manifest | None:
         """Make the standby the tree being built; return its manifest, or None if the tree had to be made empty."""
         folders = self.folders
