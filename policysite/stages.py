@@ -81,6 +81,7 @@ class SharedInputs:
     schema: dict | None = None  # the feed's schema
     validators: tuple | None = None   # render.feed.document_validators of the schema; None: the JSON made is not checked (--verify)
     docs: tuple = ()            # (src_path, doc_id, located front matter) of the sound documents, for the checks across files
+    pages_of_parts: bool = False   # category.html reads no whole site: a category page is a function of its apps' results
 
 
 def app_result(shared: SharedInputs, src_path: str, data: bytes, versions: list | None) -> tuple[AppResult, dict[str, bytes]]:
@@ -141,17 +142,19 @@ def check_app_json(validators: tuple, app, document: bytes, entry: bytes, index_
     return problems
 
 
-def site_files(shared: SharedInputs, site: Site, results: list[AppResult], deflate=None):
+def site_files(shared: SharedInputs, site: Site, results: list[AppResult], deflate=None, reuse=None):
     """Yield (dest_path, bytes) for the files about every app, put together from the apps' results, and the rest of
     the site; one group at a time, so the catalogue and the feed are never in memory together.
 
     deflate: render.compress.deflate_chunk, or the engine's remembered form of it.
+    reuse: the engine's way to a category page (render.pages.render_pages); a page it keeps is not yielded.
     """
     ordered = sorted((r for r in results if r.app is not None), key=lambda r: r.app.basename)
     shared.env.globals.update(site=site)
     latest = feed.latest_changes([item for r in ordered for item in r.changes])
     rows, listings = {r.app.basename: r.row for r in ordered}, {r.app.basename: r.listing for r in ordered}
-    yield from render_pages(site, latest, rows, listings, shared.env).items()
+    yield from ((dest, data) for dest, data in render_pages(site, latest, rows, listings, shared.env, reuse).items()
+                if data is not None)
     lists = feed.render_lists(site, shared.schema, [r.entry for r in ordered], [r.index_entry for r in ordered])
     lists.update({f"{path}.gz": precompress(lists[path], deflate) for path in feed.PRECOMPRESSED})
     yield from lists.items()

@@ -272,6 +272,73 @@ def test_a_published_page_changed_by_hand_is_rendered_again(built, tmp_path):
     assert tree_digest(built.out) == cold_digest(built, tmp_path)
 
 
+def many_in_one_category(project, count: int = 60) -> None:
+    """Apps enough for three pages of the Server category (PAGE_SIZE 25), and one app in another category."""
+    for i in range(count):
+        project.app(f"server_{i:02d}", VALID_APP.replace("Sample App", f"Server App {i:02d}"))
+    project.app("mail_app", VALID_APP.replace("Sample App", "Mail App").replace("category: Server", "category: Network"))
+
+
+def rendered_category_pages(monkeypatch) -> list[str]:
+    """Return the list the next builds add each category page they render to (the others were kept)."""
+    from policysite.engine import pages
+
+    rendered, real = [], pages.page_reuse
+
+    def spying(*args):
+        reuse = real(*args)
+        if reuse is None:
+            return None
+        return lambda dest, page, render: reuse(dest, page, lambda: rendered.append(dest) or render())
+
+    monkeypatch.setattr(recipe, "page_reuse", spying)
+    return rendered
+
+
+@pytest.mark.parametrize("edit, pages", [
+    ("summary", ["categories/server/3/index.html"]),    # the row changes; the app stays where it was
+    ("name", ["categories/server/2/index.html", "categories/server/3/index.html", "categories/server/index.html"]),   # it moves to the front
+])
+def test_an_edit_renders_only_the_category_pages_it_changes(project, tmp_path, monkeypatch, edit, pages):
+    many_in_one_category(project)
+    assert project.run() == (0, "", "")
+    age_inputs(project.root)
+    rendered = rendered_category_pages(monkeypatch)
+    text = VALID_APP.replace("Sample App", "Server App 55")
+    project.app("server_55", text.replace("A small app used by the tests.", "Edited.") if edit == "summary"
+                else text.replace("name: Server App 55", "name: AAA Server App"))
+    assert project.run() == (0, "", "")
+    assert sorted(rendered) == pages
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
+
+
+def test_a_category_page_changed_by_hand_is_rendered_again(project, tmp_path, monkeypatch):
+    many_in_one_category(project)
+    assert project.run() == (0, "", "")
+    page = project.out / "categories/server/2/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Server App 30", b"Tampered"))
+    rendered = rendered_category_pages(monkeypatch)
+    project.app("mail_app", VALID_APP.replace("Sample App", "Mail App, edited").replace("category: Server", "category: Network"))
+    assert project.run() == (0, "", "")
+    assert sorted(rendered) == ["categories/network/index.html", "categories/server/2/index.html"]
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
+
+
+def test_a_category_template_that_reads_the_whole_site_renders_every_page_each_time(project, tmp_path, monkeypatch):
+    """Its pages then depend on every app: none is remembered, and adding an app in another category changes them."""
+    many_in_one_category(project, 30)
+    path = project.root / "templates/category.html"
+    path.write_text(path.read_text().replace("{% block main %}", "{% block main %}<p>{{ site.apps|length }} apps</p>"))
+    assert project.run() == (0, "", "")
+    before = (project.out / "categories/server/2/index.html").read_bytes()
+    rendered = rendered_category_pages(monkeypatch)
+    project.app("news_app", VALID_APP.replace("Sample App", "News App").replace("category: Server", "category: Reports"))
+    assert project.run() == (0, "", "")
+    assert rendered == []   # no reuse at all: every page rendered as it would be cold
+    assert (project.out / "categories/server/2/index.html").read_bytes() != before
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
+
+
 def test_with_git_history_a_new_commit_gives_the_cold_build(project, tmp_path):
     """History comes from every committed version, parsed through the same cache; a commit changes HEAD."""
     from gitrepo import commit_all, init_repo

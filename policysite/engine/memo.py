@@ -13,6 +13,8 @@ stage knows there is a memo. The tables and what each key is made of:
     history  content.history.parse_app, per committed version of an app file: its bytes.
     gzip     render.compress.deflate_chunk, per chunk of feed.json and the index: the chunk, the
              window before it and whether it ends the file.
+    pages    a category page's SHA-256, by engine/pages.py's key: the shared inputs, the page's place and its apps'
+             result keys; the publisher takes the page from the live site, as it does a result's own files.
     stamps   the stat index: per app file, the SHA-256 of its bytes under the stamp (size, times,
              inode) they had, so an app file whose stamp has not changed is not read again.
 
@@ -39,6 +41,7 @@ CLASSES = {
     "history": {},
     "gzip": {},
     "stamps": {},
+    "pages": {},
 }
 VERSION_CLASSES = codec.named(Version)
 

@@ -14,6 +14,7 @@ from policysite.check.schema import read_schemas
 from policysite.content import history
 from policysite.engine.apps import app_results, plan_apps
 from policysite.engine.memo import Memo
+from policysite.engine.pages import page_reuse
 from policysite.engine.shared import read_shared, shared_signature
 from policysite.model import Site
 from policysite.problems import ContentError, is_error
@@ -71,7 +72,8 @@ def run(root: Path, out_dir: Path | None, today: datetime.date, strict: bool, hi
         site = replace(shared.site, apps=tuple(sorted(summaries, key=lambda s: s.basename)))
         # 6. Put together the pages and files about every app and the rest of the site; swap the new site in.
         if rendering:
-            for dest, data in site_files(shared, site, results, memo.remembered("gzip", deflate_chunk)):
+            reuse = page_reuse(shared, memo, publisher, planned, results)
+            for dest, data in site_files(shared, site, results, memo.remembered("gzip", deflate_chunk), reuse):
                 publisher.put(dest, data)
             publisher.finish()
     return replace(site, warnings=tuple(sorted(problems)))

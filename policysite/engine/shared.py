@@ -49,7 +49,8 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
                           [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
     schema = load_schema("feed.schema.json")
     return SharedInputs(today, history_mode, broken.legend, digest.hexdigest(), site, model_parts(site), env, schema,
-                        feed.document_validators(schema) if verify else None, tuple(docs)), problems
+                        feed.document_validators(schema) if verify else None, tuple(docs),
+                        pages_of_parts=env is not None and not whole_site_reads(env, "category.html")), problems
 
 
 def shared_signature(root: Path, today: datetime.date) -> str:

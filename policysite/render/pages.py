@@ -63,8 +63,8 @@ def make_env(site: Site) -> jinja2.Environment:
 class Outputs(dict):
     """dest_path -> bytes; refuses to produce one path twice."""
 
-    def add(self, dest_path: str, data: bytes | str) -> None:
-        """Record one output file."""
+    def add(self, dest_path: str, data: bytes | str | None) -> None:
+        """Record one output file (None: the one already published is kept)."""
         if dest_path in self:
             raise ValueError(f"two outputs for {dest_path}")
         self[dest_path] = data.encode("utf-8") if isinstance(data, str) else data
@@ -76,12 +76,14 @@ def root_for(dest_path: str) -> str:
 
 
 def render_pages(site: Site, changes: list[dict], rows: dict[str, tuple[str, ...]], entries: dict[str, bytes],
-                 env: jinja2.Environment) -> Outputs:
+                 env: jinja2.Environment, reuse=None) -> Outputs:
     """Render every HTML page but the apps' own, the catalogue's index, the sitemap, the generated CSS and the static
     files; raise ContentError on any fault.
 
     changes are the items of changes.json (feed.latest_changes), for the Recent changes page and the sitemap;
     rows and entries are the catalogue's rows and compact-index entries, made with each app (stages.render_app), by basename.
+    reuse(dest, page, render): the engine's way to a category page, given the CategoryPage and a function that renders
+    it; None in place of its bytes means the page already published is kept (the engine's memo, engine/pages.py).
     """
     out = Outputs()
     base = site.settings.base_url
@@ -98,11 +100,25 @@ def render_pages(site: Site, changes: list[dict], rows: dict[str, tuple[str, ...
         dest = f"{url}index.html"
         made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
 
+    def category(part) -> None:
+        """Render one category page, or keep the one published (reuse)."""
+        dest = f"{part.url}index.html"
+        ctx = category_context(part, rows, root_for(dest))
+
+        def render() -> bytes | None:
+            text = collect(problems, lambda: env.get_template("category.html").render(root=root_for(dest), dest_path=dest,
+                                                                                      canonical=base + part.url, **ctx))
+            return text.encode("utf-8") if text is not None else None
+
+        data = reuse(dest, part, render) if reuse is not None else render()
+        if data is not None or reuse is not None:   # None from reuse: kept; from render: a problem, reported
+            out.add(dest, data)
+
     groups = group_by_category(site.apps)
     pages = category_pages(groups)
     page("", "index.html", **first_view(site.apps, rows, root_for("index.html")))
     for part in pages:
-        page(part.url, "category.html", **category_context(part, rows, root_for(f"{part.url}index.html")))
+        category(part)
     out.add(LISTING_PATH, render_listing(site.methods, groups, entries))
     for doc in site.docs:
         page(doc.url, "doc.html", doc.src_path, doc=doc, **doc_context(site, doc))
