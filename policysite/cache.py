@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ _version: str | None = None
 LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata",
              "orjson", "markdown-it-pyrs")
 MAC_CHARS = 64
+BATCH = 64   # entries a Store line holds
 
 
 def code_version() -> str:
@@ -117,7 +119,7 @@ def forget_record(root: Path, name: str) -> None:
 class Store:
     """A dictionary of results kept in one file of the checkout's cache folder.
 
-    The file is a sequence of sealed lines, each one entry. A build appends only what it
+    The file is a sequence of sealed lines, each up to BATCH entries. A build appends only what it
     learnt; the file is written anew when it holds too many entries that builds no longer use or
     a line does not verify. Reading stops at the first line that does not verify or decode.
     """
@@ -179,9 +181,12 @@ class Store:
             pass
 
     def _lines(self, entries: dict):
-        """Yield each entry as one sealed line: encoded one at a time, so a big store is never held twice in memory."""
-        for key, value in entries.items():
-            yield seal(self.key, self.name, codec.encode({key: value}, self.classes))
+        """Yield the entries as sealed lines of up to BATCH entries each: encoded a batch at a time, so a big store is
+        never held twice in memory, and checked a batch at a time when read (one HMAC per entry cost more than the rest
+        of reading a line)."""
+        items = iter(entries.items())
+        while batch := dict(itertools.islice(items, BATCH)):
+            yield seal(self.key, self.name, codec.encode(batch, self.classes))
 
     def _rewrite(self, entries: dict) -> None:
         """Write the whole file anew beside the old one, then put it in place."""
