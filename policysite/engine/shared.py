@@ -41,7 +41,8 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
         env = make_env(site) if rendering else None
     except ContentError as exc:   # a document's Markdown, or a template
         return broken, problems + exc.problems
-    if env is not None and (reads := whole_site_reads(env, "app.html")):
+    parsed: dict = {}   # each template parsed once for both questions
+    if env is not None and (reads := whole_site_reads(env, "app.html", parsed)):
         return broken, problems + reads
     bodies = {d.src_path: d.body for d in sources.docs}
     digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0{rendering}\0{verify}\0".encode())
@@ -50,7 +51,7 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     schema = load_schema("feed.schema.json")
     return SharedInputs(today, history_mode, broken.legend, digest.hexdigest(), site, model_parts(site), env, schema,
                         feed.document_validators(schema) if verify else None, tuple(docs),
-                        pages_of_parts=env is not None and not whole_site_reads(env, "category.html")), problems
+                        pages_of_parts=env is not None and not whole_site_reads(env, "category.html", parsed)), problems
 
 
 def shared_signature(root: Path, today: datetime.date) -> str:

@@ -162,33 +162,48 @@ def add_static(site: Site, out: Outputs, problems: list[Problem]) -> None:
             out.add(dest_path, data)
 
 
-def whole_site_reads(env: jinja2.Environment, name: str) -> list[Problem]:
+def whole_site_reads(env: jinja2.Environment, name: str, parsed: dict | None = None) -> list[Problem]:
     """Return a located problem for each template, name or one it pulls in, that reads the whole site (the global
     'site') or pulls in a template named only while rendering: an app's page is rebuilt only when its app changes,
-    so it may read what it is given, never another app."""
-    bare = TemplateSandbox(loader=env.loader)   # meta leaves out an environment's globals; sandboxed, as parsing folds constants
-    bare.filters = env.filters   # the analysis compiles the template: it must know the filters it may use
+    so it may read what it is given, never another app. parsed: what earlier calls on env learnt (each template is
+    parsed once)."""
+    parsed = {} if parsed is None else parsed
     seen, todo, problems = set(), [name], []
     while todo:
         current = todo.pop()
         if current in seen:
             continue
         seen.add(current)
-        try:
-            tree = bare.parse(env.loader.get_source(env, current)[0])
-        except jinja2.TemplateError:   # missing or broken: reported where the page is rendered, or by make_env
+        if current not in parsed:
+            parsed[current] = template_facts(env, current)
+        if parsed[current] is None:   # missing or broken: reported where the page is rendered, or by make_env
             continue
-        if "site" in jinja2.meta.find_undeclared_variables(tree):
-            line = min((n.lineno for n in tree.find_all(jinja2.nodes.Name) if n.name == "site" and n.ctx == "load"), default=1)
-            problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: reads 'site', the whole site; "
+        site_line, refs, named_late = parsed[current]
+        if site_line is not None:
+            problems.append(Problem(f"templates/{current}", site_line, 1, f"{WHOLE_SITE}: reads 'site', the whole site; "
                                     "use what the page is given (app, articles, settings, methods)"))
-        refs = list(jinja2.meta.find_referenced_templates(tree))
-        todo += [ref for ref in refs if ref is not None]
-        if None in refs:
-            line = min((n.lineno for n in tree.find_all(PULLS_IN) if not is_constant(n.template)), default=1)
-            problems.append(Problem(f"templates/{current}", line, 1, f"{WHOLE_SITE}: pulls in a template named only "
+        todo += refs
+        if named_late is not None:
+            problems.append(Problem(f"templates/{current}", named_late, 1, f"{WHOLE_SITE}: pulls in a template named only "
                                     "while rendering; name it in the template"))
     return sorted(set(problems))
+
+
+def template_facts(env: jinja2.Environment, name: str) -> tuple[int | None, list[str], int | None] | None:
+    """Return the line a template first reads 'site' on, the templates it names, and the line it first pulls in a
+    template named only while rendering (None where it does not); None if it is missing or does not parse."""
+    bare = TemplateSandbox(loader=env.loader)   # meta leaves out an environment's globals; sandboxed, as parsing folds constants
+    bare.filters = env.filters   # the analysis compiles the template: it must know the filters it may use
+    try:
+        tree = bare.parse(env.loader.get_source(env, name)[0])
+    except jinja2.TemplateError:
+        return None
+    site_line = None
+    if "site" in jinja2.meta.find_undeclared_variables(tree):
+        site_line = min((n.lineno for n in tree.find_all(jinja2.nodes.Name) if n.name == "site" and n.ctx == "load"), default=1)
+    refs = list(jinja2.meta.find_referenced_templates(tree))
+    named_late = min((n.lineno for n in tree.find_all(PULLS_IN) if not is_constant(n.template)), default=1) if None in refs else None
+    return site_line, [ref for ref in refs if ref is not None], named_late
 
 
 def is_constant(node: jinja2.nodes.Node) -> bool:
