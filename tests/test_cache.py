@@ -385,3 +385,16 @@ def test_a_preview_server_reuses_the_shared_files_only_while_they_are_unchanged(
         assert (memo.shared[1] is first[1]) == (change in (edit_app, add_app))
         assert tree_digest(project.out) == cold_digest(project, tmp_path)
         shutil.rmtree(tmp_path / "cold")
+
+
+def test_the_code_version_reads_each_librarys_version_as_importlib_metadata_does(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    assert cache.library_versions() == {name: metadata.version(name) for name in cache.LIBRARIES}
+    # The first distribution along sys.path wins, whatever the spelling of its folder's name.
+    for entry, folder in [("first", "jinja2-9.0.dist-info"), ("second", "Jinja2-1.0.dist-info"), ("second", "PyYAML-7.1.dist-info")]:
+        (tmp_path / entry / folder).mkdir(parents=True)
+        (tmp_path / entry / folder / "METADATA").write_text(f"Metadata-Version: 2.1\nName: x\nVersion: {folder.split('-')[1][:3]}\n\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "first"), str(tmp_path / "second"), *sys.path])
+    found = cache.library_versions()
+    assert (found["Jinja2"], found["PyYAML"]) == ("9.0", "7.1") == (metadata.version("Jinja2"), metadata.version("PyYAML"))

@@ -91,6 +91,18 @@ def test_a_memo_key_depends_on_every_argument_and_its_kind():
     assert key_of("stage", (b"x" * 10,)) == key_of("stage", (b"x" * 10,))
 
 
+def test_no_history_keys_an_app_as_its_encoded_none_would():
+    """key_of takes a short cut for None (an app file whose history was not read): the key stays the data's."""
+    import hashlib
+
+    from policysite import codec
+    from policysite.engine.memo import VERSION_CLASSES
+
+    data = codec.encode(None, VERSION_CLASSES)
+    expected = hashlib.sha256(b"stage\0" + b"s1\0a" + b"v%d\0" % len(data) + data).hexdigest()
+    assert key_of("stage", ("a", None)) == expected
+
+
 def test_a_kept_memo_holds_its_tables_between_builds_and_a_fresh_one_reads_them_again(project, tmp_path):
     kept = Memo(project.root, keep=True)
     recipe.build(project.root, tmp_path / "a", history_mode=None, memo=kept)

@@ -93,6 +93,8 @@ def key_of(name: str, args: tuple) -> str:
         elif isinstance(arg, str):
             data = arg.encode("utf-8", "surrogatepass")
             digest.update(b"s%d\0" % len(data) + data)
+        elif arg is None:   # an app file with no history read (build --no-history): what codec.encode gives, without its cost
+            digest.update(b"v4\0null")
         else:
             data = codec.encode(arg, VERSION_CLASSES)
             digest.update(b"v%d\0" % len(data) + data)
