@@ -39,11 +39,6 @@ class Manifest:
         """Record that dest holds bytes with this SHA-256, in a file with this written stamp."""
         self.entries[dest] = (digest, *written)
 
-    def is_current(self, tree: Path) -> bool:
-        """Return True if every file listed is still in tree exactly as recorded."""
-        prefix = f"{tree}/"
-        return all(entry[1:] == written_of(prefix + dest) for dest, entry in self.entries.items())
-
     @classmethod
     def read(cls, out_dir: Path, tree: Path) -> Manifest | None:
         """Return a tree's manifest, or None if tree is not a real folder or has none this machine wrote."""
@@ -91,9 +86,26 @@ def decode_entries(payload: bytes) -> dict | None:
 
 
 def manifest_is_current(out_dir: Path) -> bool:
-    """Return True if out_dir has a manifest and every file it lists is still exactly as recorded."""
-    manifest = Manifest.read(out_dir, out_dir)
-    return manifest is not None and manifest.is_current(out_dir)
+    """Return True if out_dir has a manifest and every file it lists is still exactly as recorded.
+
+    The nothing-changed answer's largest part at 30,000 files: the payload's fields are compared with each file's
+    stamp as they come, without the entries' dictionary Manifest.read makes."""
+    name = manifest_name(out_dir, out_dir)
+    try:
+        payload = cache.load_payload(state_key(out_dir), name) if name else None
+    except OSError:
+        return False
+    fields = payload.decode("utf-8", "surrogateescape").split("\0") if payload is not None else [""]
+    if len(fields) % 5 != 1 or fields[-1] or len(fields) == 1:
+        return False
+    prefix = f"{out_dir}/"
+    try:
+        for dest, size, mtime, ino in zip(fields[0::5], fields[2::5], fields[3::5], fields[4::5]):
+            if written_of(prefix + dest) != (int(size), int(mtime), int(ino)):
+                return False
+    except ValueError:   # not a manifest this code wrote
+        return False
+    return True
 
 
 def drop_stale(out_dir: Path, trees: tuple[Path, ...]) -> None:
