@@ -176,6 +176,19 @@ def test_the_files_that_grow_with_the_apps_are_also_written_gzipped_with_no_name
     assert sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.gz")) == ["api/v1/index.json.gz", "feed.json.gz"]
 
 
+def test_a_file_gzipped_in_chunks_on_several_threads_is_the_bytes_one_thread_gives(monkeypatch):
+    """precompress deflates its chunks on every core; the order of their bytes is fixed all the same."""
+    from policysite.render import compress
+
+    entries = b",".join(b'{"basename":"app_%05d","text":"%s"}' % (i, b"policy %d " % (i * 7919 % 1000) * 20) for i in range(3000))
+    data = b'{"apps":[' + entries + b"]}"
+    many = compress.precompress(data)
+    monkeypatch.setattr(compress.os, "cpu_count", lambda: 1)
+    one = compress.precompress(data)
+    assert gzip.decompress(many) == data and many == one
+    assert len(compress._ENTRY_START.findall(data)) > 10 * compress.CHUNK_APPS   # dozens of chunks
+
+
 def test_changing_one_app_changes_only_its_hash(project):
     project.app("second_app", VALID_APP.replace("Sample App", "Second App"))
     build(project.root, project.out, history_mode=None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 # Where an app's entry starts in feed.json and the index ('basename' is its first key); about one
 # entry in CHUNK_APPS starts a new chunk of the precompressed file. WINDOW is deflate's reach back.
@@ -25,7 +27,18 @@ def precompress(data: bytes, deflate=None) -> bytes:
     """
     deflate = deflate or deflate_chunk
     bounds = [0, *(m.start() + 1 for m in _ENTRY_START.finditer(data) if zlib.crc32(m.group(1)) % CHUNK_APPS == 0), len(data)]
-    body = [deflate(data[max(0, start - WINDOW):start], data[start:end], end == len(data)) for start, end in zip(bounds, bounds[1:])]
+
+    def one(span: tuple[int, int]) -> bytes:
+        start, end = span
+        return deflate(data[max(0, start - WINDOW):start], data[start:end], end == len(data))
+
+    spans = list(zip(bounds, bounds[1:]))
+    if len(spans) < 2:
+        return GZIP_HEADER + b"".join(map(one, spans)) + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+    # Chunks are deflated apart, so on every core at once: zlib (and the memo's hashing) let go of the interpreter
+    # lock while they work. map keeps the chunks' order, so the bytes are those of one thread.
+    with ThreadPoolExecutor(max_workers=min(len(spans), os.cpu_count() or 1)) as pool:
+        body = list(pool.map(one, spans))
     return GZIP_HEADER + b"".join(body) + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
