@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from conftest import VALID_APP, tree_digest
@@ -130,3 +132,23 @@ def test_what_an_app_page_pulls_in_is_held_to_the_same_rule(project, capsys):
         "while rendering; name it in the template",
     ]
     assert not project.out.exists()
+
+
+@pytest.mark.parametrize("value", [
+    {"a": ("t", b"\x00\xff", datetime.date(2026, 1, 31), [1, None, True])},
+    "content/apps/odd\udcff.yaml",   # a lone surrogate from a file name that is not UTF-8
+    2 ** 70,                          # beyond what orjson writes
+    [0.5, -0.0, 1e300],
+])
+def test_the_codec_gives_back_what_it_was_given(value):
+    from policysite import codec
+
+    assert codec.decode(codec.encode(value, {}), {}) == value
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), [1, (2, -float("inf"))]])
+def test_the_codec_refuses_a_float_that_is_not_finite(value):
+    from policysite import codec
+
+    with pytest.raises(ValueError):
+        codec.encode(value, {})
