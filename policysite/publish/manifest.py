@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 from policysite import cache
-from policysite.stamps import stamp, written_of
+from policysite.stamps import stamp
 
 
 class Manifest:
@@ -98,12 +98,13 @@ def manifest_is_current(out_dir: Path) -> bool:
     fields = payload.decode("utf-8", "surrogateescape").split("\0") if payload is not None else [""]
     if len(fields) % 5 != 1 or fields[-1] or len(fields) == 1:
         return False
-    prefix = f"{out_dir}/"
+    prefix, lstat, is_file = f"{out_dir}/", os.lstat, stat.S_ISREG
     try:
         for dest, size, mtime, ino in zip(fields[0::5], fields[2::5], fields[3::5], fields[4::5]):
-            if written_of(prefix + dest) != (int(size), int(mtime), int(ino)):
+            st = lstat(prefix + dest)   # stamps.written_of, inline: 30,000 files at 10,000 apps
+            if st.st_ino != int(ino) or st.st_mtime_ns != int(mtime) or st.st_size != int(size) or not is_file(st.st_mode):
                 return False
-    except ValueError:   # not a manifest this code wrote
+    except (OSError, ValueError):   # a file gone, or not a manifest this code wrote
         return False
     return True
 
