@@ -67,9 +67,12 @@ def library_versions() -> dict[str, str]:
         except OSError:
             continue
         for folder in names:
+            if not folder.endswith(".dist-info"):
+                continue
             name, _, version = folder.removesuffix(".dist-info").partition("-")
-            if folder.endswith(".dist-info") and wanted.get(normal_name(name)) not in (None, *found):
-                found[wanted[normal_name(name)]] = version
+            library = wanted.get(normal_name(name))
+            if library is not None:
+                found.setdefault(library, version)
     missing = [name for name in LIBRARIES if name not in found]
     if missing:
         from importlib import metadata

@@ -136,10 +136,10 @@ def _lstats(top: str, prune: str | None):
 def digest_tree(digest, folder: Path, started: float, prune: str | None = None) -> dict[str, str | None]:
     """Add the path and state of everything under folder (but prune) to a hashlib digest; return the content hash
     of each regular file too recent for its stamp to tell (see FileStamp.is_racy)."""
-    racy, lines, recent = {}, [], (started - RACY_SECONDS) * 1e9
+    racy, lines = {}, []
     for path, st in _lstats(str(folder), prune):
-        lines.append("%s\0%d\0%d\0%d\0%d\0%d\n" % (path, *_state(st)))   # what "\0".join of path and state gave, at less cost
-        if stat.S_ISREG(st.st_mode) and max(st.st_mtime_ns, st.st_ctime_ns) >= recent:   # _is_racy, inline: every input file comes here
+        lines.append("%s\0%d\0%d\0%d\0%d\0%d\n" % (path, *_state(st)))   # the path and its state, NUL-separated
+        if stat.S_ISREG(st.st_mode) and _is_racy(st, started):
             racy[path] = content_hash(path)
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
     return racy

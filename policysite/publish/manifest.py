@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 from policysite import cache
-from policysite.stamps import stamp
+from policysite.stamps import stamp, written_of
 
 
 class Manifest:
@@ -42,11 +42,7 @@ class Manifest:
     @classmethod
     def read(cls, out_dir: Path, tree: Path) -> Manifest | None:
         """Return a tree's manifest, or None if tree is not a real folder or has none this machine wrote."""
-        name = manifest_name(out_dir, tree)
-        try:
-            payload = cache.load_payload(state_key(out_dir), name) if name else None
-        except OSError:
-            return None
+        payload = read_payload(out_dir, tree)
         entries = decode_entries(payload) if payload is not None else None
         return cls(entries) if entries is not None else None
 
@@ -73,10 +69,25 @@ def encode_entries(entries: dict) -> bytes:
     return text.encode("utf-8", "surrogateescape")   # file names that are not UTF-8 come and go as the system gives them
 
 
+def read_payload(out_dir: Path, tree: Path) -> bytes | None:
+    """Return the payload of a tree's manifest, or None if tree is not a real folder or has none this machine wrote."""
+    name = manifest_name(out_dir, tree)
+    try:
+        return cache.load_payload(state_key(out_dir), name) if name else None
+    except OSError:
+        return None
+
+
+def split_fields(payload: bytes) -> list[str] | None:
+    """Return a manifest payload's fields (five per entry), or None if it is not one."""
+    fields = payload.decode("utf-8", "surrogateescape").split("\0")
+    return fields if len(fields) % 5 == 1 and not fields[-1] else None
+
+
 def decode_entries(payload: bytes) -> dict | None:
     """Return the entries of a manifest's payload, or None if it is not one."""
-    fields = payload.decode("utf-8", "surrogateescape").split("\0")
-    if len(fields) % 5 != 1 or fields[-1]:
+    fields = split_fields(payload)
+    if fields is None:
         return None
     try:
         return {dest: (digest, int(size), int(mtime), int(ino))
@@ -90,23 +101,16 @@ def manifest_is_current(out_dir: Path) -> bool:
 
     The nothing-changed answer's largest part at 30,000 files: the payload's fields are compared with each file's
     stamp as they come, without the entries' dictionary Manifest.read makes."""
-    name = manifest_name(out_dir, out_dir)
+    payload = read_payload(out_dir, out_dir)
+    fields = split_fields(payload) if payload else None
+    if not fields:
+        return False
+    prefix = f"{out_dir}/"
     try:
-        payload = cache.load_payload(state_key(out_dir), name) if name else None
-    except OSError:
+        return all(written_of(prefix + dest) == (int(size), int(mtime), int(ino))
+                   for dest, size, mtime, ino in zip(fields[0::5], fields[2::5], fields[3::5], fields[4::5]))
+    except ValueError:   # not a manifest this code wrote
         return False
-    fields = payload.decode("utf-8", "surrogateescape").split("\0") if payload is not None else [""]
-    if len(fields) % 5 != 1 or fields[-1] or len(fields) == 1:
-        return False
-    prefix, lstat, is_file = f"{out_dir}/", os.lstat, stat.S_ISREG
-    try:
-        for dest, size, mtime, ino in zip(fields[0::5], fields[2::5], fields[3::5], fields[4::5]):
-            st = lstat(prefix + dest)   # stamps.written_of, inline: 30,000 files at 10,000 apps
-            if st.st_ino != int(ino) or st.st_mtime_ns != int(mtime) or st.st_size != int(size) or not is_file(st.st_mode):
-                return False
-    except (OSError, ValueError):   # a file gone, or not a manifest this code wrote
-        return False
-    return True
 
 
 def drop_stale(out_dir: Path, trees: tuple[Path, ...]) -> None:

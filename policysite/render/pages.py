@@ -101,18 +101,16 @@ def render_pages(site: Site, changes: list[dict], rows: dict[str, tuple[str, ...
         made(dest, name, src_path, root=root_for(dest), dest_path=dest, canonical=base + url, **ctx)
 
     def category(part) -> None:
-        """Render one category page, or keep the one published (reuse)."""
+        """Render one category page, or keep the one published (None: reuse kept it, or a problem was reported)."""
         dest = f"{part.url}index.html"
-        ctx = category_context(part, rows, root_for(dest))
+        ctx = {"root": root_for(dest), "dest_path": dest, "canonical": base + part.url,
+               **category_context(part, rows, root_for(dest))}
 
         def render() -> bytes | None:
-            text = collect(problems, lambda: env.get_template("category.html").render(root=root_for(dest), dest_path=dest,
-                                                                                      canonical=base + part.url, **ctx))
+            text = collect(problems, lambda: env.get_template("category.html").render(**ctx))
             return text.encode("utf-8") if text is not None else None
 
-        data = reuse(dest, part, render) if reuse is not None else render()
-        if data is not None or reuse is not None:   # None from reuse: kept; from render: a problem, reported
-            out.add(dest, data)
+        out.add(dest, reuse(dest, part, render) if reuse is not None else render())
 
     groups = group_by_category(site.apps)
     pages = category_pages(groups)
