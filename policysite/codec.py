@@ -2,10 +2,12 @@
 
 Decoding (orjson, or the json module where orjson refuses the text) can only build plain values (text, numbers, lists, tuples, dictionaries, bytes, dates,
 Markup) and the dataclasses a caller names; anything else is refused. So even a cache entry that
-passed its authentication check could not make the build run code. Every JSON object written is a
-tag, so objects are told apart from dictionaries without looking inside them:
+passed its authentication check could not make the build run code. A JSON array is a tuple, the
+commonest container in what is remembered (frozen dataclasses hold tuples), so it costs the parser
+no tag object; every JSON object written is a tag, so objects are told apart from dictionaries
+without looking inside them:
 
-    {"t": [...]} tuple   {"d": [k, v, ...]} dict   {"b": "..."} bytes (as Latin-1 text)
+    [...] tuple   {"l": [...]} list   {"d": [k, v, ...]} dict   {"b": "..."} bytes (as Latin-1 text)
     {"D": "2026-01-31"} date   {"T": "...+00:00"} datetime   {"m": "..."} Markup
     {"c": "Problem", "f": [...]} one of the named dataclasses, by its fields in order
 """
@@ -50,17 +52,17 @@ def decode(data: bytes, classes: dict[str, type]):
 def from_data(value, classes: dict[str, type]):
     """Return the value JSON-parsed data stands for: every object in it is a tag (from_tag), innermost first.
 
-    Only lists and objects are walked into: a memo of 10,000 app results holds some 400,000 of them, and as
-    many plain values that need no call."""
+    Only arrays and objects are walked into, and plain values in them are taken without a call: a memo of
+    10,000 app results holds hundreds of thousands of both."""
     kind = type(value)
     if kind is list:
-        return [from_data(v, classes) if type(v) in _NESTED else v for v in value]
+        return tuple([from_data(v, classes) if type(v) in _NESTED else v for v in value])
     if kind is not dict:
         return value
     if len(value) == 1:
         (tag, body), = value.items()
-        if tag == "t" and type(body) is list:
-            return tuple([from_data(v, classes) if type(v) in _NESTED else v for v in body])
+        if tag == "l" and type(body) is list:
+            return [from_data(v, classes) if type(v) in _NESTED else v for v in body]
         if tag == "b" and type(body) is str:
             return body.encode("latin-1")
     return from_tag({k: from_data(v, classes) if type(v) in _NESTED else v for k, v in value.items()}, classes)
@@ -87,10 +89,10 @@ def to_data(value, classes: dict[str, type]):
         if not math.isfinite(value):
             raise ValueError("cannot remember a float that is not finite")
         return value
-    if kind is list:
-        return [v if type(v) in _AS_THEY_ARE else to_data(v, classes) for v in value]
     if kind is tuple:
-        return {"t": [v if type(v) in _AS_THEY_ARE else to_data(v, classes) for v in value]}
+        return [v if type(v) in _AS_THEY_ARE else to_data(v, classes) for v in value]
+    if kind is list:
+        return {"l": [v if type(v) in _AS_THEY_ARE else to_data(v, classes) for v in value]}
     if kind is dict:
         return {"d": [x for k, v in value.items() for x in (to_data(k, classes), to_data(v, classes))]}
     if kind is bytes:
@@ -114,8 +116,8 @@ def from_tag(obj: dict, classes: dict[str, type]):
     if len(obj) != 1:
         raise DecodeError("not a tagged value")
     (tag, body), = obj.items()
-    if tag == "t":
-        return tuple(body)
+    if tag == "l":
+        return list(body)
     if tag == "d":
         return dict(zip(body[0::2], body[1::2]))
     if tag == "b":
