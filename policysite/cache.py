@@ -32,8 +32,9 @@ _PACKAGE = Path(__file__).resolve().parent
 _version: str | None = None
 # Libraries whose versions can change what a build makes of the same input.
 # tzdata: time zone names, offsets and the hours in UTC come from the package, never from the machine (zones.py).
+# rfc3339-validator, rfc3986-validator: whether jsonschema checks 'date-time' and 'uri' at all.
 LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata",
-             "orjson", "markdown-it-pyrs")
+             "orjson", "markdown-it-pyrs", "rfc3339-validator", "rfc3986-validator")
 MAC_CHARS = 64
 BATCH = 64   # entries a Store line holds
 
