@@ -16,8 +16,8 @@ from policysite.cli.args import OPTIONS
 
 # The options each command's --help lists besides -h and --project/--root.
 OWN_OPTIONS = {
-    "build": {"--out", "--format", "--strict", "--no-history", "--verify"},
-    "check": {"--format", "--strict"},
+    "build": {"--out", "--format", "--strict", "--no-history", "--verify", "--changed", "--summary"},
+    "check": {"--format", "--strict", "--changed", "--summary"},
     "serve": {"--out", "--host", "--port", "--no-history"},
     "new": set(),
     "diff": {"--format", "--strict"},

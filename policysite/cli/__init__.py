@@ -21,18 +21,26 @@ def quiet_interrupt(kind, value, traceback) -> None:
 sys.excepthook = quiet_interrupt
 
 from policysite.cli.args import Prog, find_project, parse_args  # noqa: E402  after the hook: importing takes a while
+from policysite.cli.report import append_summary, problem_lines, read_changed, summary_markdown  # noqa: E402
 from policysite.dates import DateSettingError, today as build_date  # noqa: E402
-from policysite.problems import ContentError, Problem, printable, report_lines, summarise  # noqa: E402
+from policysite.problems import ContentError, Problem, printable, summarise  # noqa: E402
 from policysite.sources.gitread import GitError  # noqa: E402
 
 INSTALLED = Prog("policysite", "policysite", None)
 NO_HISTORY_NOTE = "note: built without the policy history (--no-history): app pages say so; changes.json, changes.atom and the changes page list nothing"
 
 
-def print_problems(problems: list[Problem], fmt: str) -> None:
-    """Print problems one a line, at most 20 a file: path:line:col: message, or as GitHub annotations on stdout."""
-    for line in report_lines(problems, fmt):
-        print(line, file=sys.stdout if fmt == "github" else sys.stderr)
+def report(args, problems: list[Problem], outcome: str, failed: bool) -> None:
+    """Print problems one a line, at most 20 a file (GitHub annotations on stdout), then the outcome; write the summary."""
+    changed = read_changed(args.changed) if args.changed else None
+    annotations, plain = problem_lines(problems, args.format, changed)
+    for line in annotations:
+        print(line)
+    for line in plain:
+        print(line, file=sys.stderr)
+    print(outcome, file=sys.stderr if failed else sys.stdout)
+    if args.summary:
+        append_summary(args.summary, summary_markdown(args.command, problems, outcome, changed))
 
 
 def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
@@ -109,8 +117,7 @@ def main(argv: list[str] | None = None, prog: Prog = INSTALLED) -> int:
     try:
         return run_command(args, root, out_dir, today, prog)
     except ContentError as exc:
-        print_problems(exc.problems, args.format)
-        print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
+        report(args, exc.problems, summarise(exc.problems, f"{out_dir.name}/"), failed=True)
         return 1
     except GitError as exc:   # git cannot give the whole history: say how to fix it, publish nothing
         print(f"error: {printable(str(exc))}", file=sys.stderr)
@@ -130,8 +137,8 @@ def run_command(args, root: Path, out_dir: Path, today, prog: Prog) -> int:
         from policysite.engine.recipe import check
 
         site = check(root, today=today, strict=args.strict)
-        print_problems(list(site.warnings), args.format)
-        print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
+        report(args, list(site.warnings), f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked"
+               + warning_note(site.warnings), failed=False)
     elif args.command == "serve":
         from policysite.preview.serve import serve
         return serve(root, out_dir, args.host, args.port, not args.no_history)
@@ -141,8 +148,8 @@ def run_command(args, root: Path, out_dir: Path, today, prog: Prog) -> int:
         return run_diff(root, args.target, args.format, args.strict, today)
     else:
         apps, docs, warnings = run_build(root, out_dir, today, args.strict, not args.no_history, args.verify)
-        print_problems(list(warnings), args.format)
-        print(f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}" + warning_note(warnings))
+        report(args, list(warnings), f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}"
+               + warning_note(warnings), failed=False)
         if args.no_history:
             print(NO_HISTORY_NOTE)
     return 0

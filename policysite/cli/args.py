@@ -20,7 +20,8 @@ TARGETS = {"new": ("basename", "the new app's basename, such as web_proxy"),
            "diff": ("revision", "the git revision to compare with, such as origin/main")}
 # Which commands take each option that only some take: an option given to another is named in the error.
 OPTIONS = {"--out": ("build", "serve"), "--host": ("serve",), "--port": ("serve",), "--format": ("build", "check", "diff"),
-           "--strict": ("build", "check", "diff"), "--no-history": ("build", "serve"), "--verify": ("build",)}
+           "--strict": ("build", "check", "diff"), "--no-history": ("build", "serve"), "--verify": ("build",),
+           "--changed": ("build", "check"), "--summary": ("build", "check")}
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def add_own_options(sub: argparse.ArgumentParser, command: str) -> None:
     if command in OPTIONS["--no-history"]:
         sub.add_argument("--no-history", action="store_true",
                          help="publish no policy history (without a whole git history the build refuses)")
+    if command in OPTIONS["--summary"]:
+        sub.add_argument("--changed", type=Path, metavar="FILE", default=None,
+                         help="with --format github, annotate only problems in the files FILE lists, one a line "
+                              "(those a pull request changed); the others are printed as plain lines")
+        sub.add_argument("--summary", type=Path, metavar="FILE", default=None,
+                         help="append every problem, uncapped, as a Markdown table to FILE (CI: $GITHUB_STEP_SUMMARY)")
     if command == "build":
         sub.add_argument("--verify", action="store_true", help="also check every JSON file made against its published schema (CI does)")
 
@@ -85,7 +92,7 @@ def parse_args(argv: list[str], prog: Prog) -> tuple[argparse.Namespace, str | N
         argv = ["build", *argv]
     args, extra = make_parser(prog).parse_known_args(argv)
     for name, value in (("out", None), ("host", "127.0.0.1"), ("port", 8000), ("format", "text"), ("strict", False),
-                        ("no_history", False), ("verify", False), ("target", None)):
+                        ("no_history", False), ("verify", False), ("target", None), ("changed", None), ("summary", None)):
         if not hasattr(args, name):
             setattr(args, name, value)   # what a command without the option runs with
     return args, usage_error(args, extra, prog)
