@@ -106,3 +106,15 @@ def test_python_dash_m_policysite_runs_the_command_line(project):
 def test_build_py_stays_a_thin_wrapper():
     text = (REPO / "build.py").read_text(encoding="utf-8")
     assert "from policysite.cli import" in text and len(text.splitlines()) < 30
+
+
+def test_the_readme_keeps_its_two_commands_and_shows_installed_usage_that_works(capsys):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "sh scripts/build-site " in readme and "sh scripts/test-all " in readme
+    block = readme.split("Installed as a tool", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].split() for line in block.splitlines() if line.startswith("policysite ")]
+    assert [c[:2] for c in commands] == [["policysite", "--version"], ["policysite", "check"]]
+    with pytest.raises(SystemExit):
+        policysite(commands[0][1:])
+    assert capsys.readouterr().out == f"policysite {__version__}\n"
+    assert "python -m pip install -c constraints.txt ." in block
