@@ -118,3 +118,11 @@ def test_the_readme_keeps_its_two_commands_and_shows_installed_usage_that_works(
         policysite(commands[0][1:])
     assert capsys.readouterr().out == f"policysite {__version__}\n"
     assert "python -m pip install -c constraints.txt ." in block
+
+
+def test_on_windows_the_command_says_in_one_line_that_it_needs_a_posix_system(tmp_path):
+    # pathlib and the rest are imported first as on this system; only the name policysite looks at is Windows'
+    script = "import os, pathlib, runpy, sys; os.name = 'nt'; sys.argv = ['policysite', 'check']; runpy.run_module('policysite', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "error: policysite runs on Linux, macOS and other POSIX systems, not on Windows; run it in WSL\n")

@@ -5,9 +5,16 @@ The policysite command, `python -m policysite` and the checkout's build.py all r
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
+
+# Every read of a project walks it with openat and O_NOFOLLOW (sources/checkout.py), so that no link in a
+# checkout leads outside it; Windows has neither, and the modules below would fail as they are imported.
+UNSUPPORTED = "error: policysite runs on Linux, macOS and other POSIX systems, not on Windows; run it in WSL"
+if os.name == "nt":
+    sys.exit(UNSUPPORTED)
 
 
 def quiet_interrupt(kind, value, traceback) -> None:
