@@ -126,3 +126,14 @@ def test_on_windows_the_command_says_in_one_line_that_it_needs_a_posix_system(tm
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "", "error: policysite runs on Linux, macOS and other POSIX systems, not on Windows; run it in WSL\n")
+
+
+def test_a_second_argument_is_a_usage_error(project, capsys):
+    assert project.run("new", "web_proxy", "extra", capsys=capsys) == (
+        2, "", "error: new takes one argument, got 'extra' as well\n")
+    assert project.run("check", "extra", capsys=capsys) == (2, "", "error: check takes no argument, got 'extra'\n")
+
+
+def test_an_option_of_several_other_commands_names_them_all(project, capsys):
+    assert project.run("new", "web_proxy", "--strict", capsys=capsys) == (
+        2, "", "error: --strict does not apply to new; it is for build, check and diff\n")

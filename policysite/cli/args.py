@@ -100,19 +100,25 @@ def parse_args(argv: list[str], prog: Prog) -> tuple[argparse.Namespace, str | N
 
 def usage_error(args: argparse.Namespace, extra: list[str], prog: Prog) -> str | None:
     """Return what is wrong with a combination of arguments, or None."""
-    for word in extra:
-        option = word.split("=", 1)[0]
-        if option in OPTIONS:
-            takers = OPTIONS[option]
-            return f"{option} does not apply to {args.command}; it is for {' and '.join([', '.join(takers[:-1]), takers[-1]] if len(takers) > 1 else takers)}"
     if extra:
-        unknown = next((w for w in extra if w.startswith("-")), None)
-        return f"unknown option {unknown!r} for {args.command}; see {prog.run} {args.command} --help" if unknown \
-            else f"{args.command} takes no argument, got {extra[0]!r}" if args.command not in TARGETS \
-            else f"{args.command} takes one argument, got {' '.join(map(repr, extra))} as well"
+        return extra_error(args.command, extra, prog)
     if args.command in TARGETS and not args.target:
         what = TARGETS[args.command][0]
         return f"{args.command} needs {'a basename' if what == 'basename' else 'a git revision'}: {prog.name} {args.command} <{what}>"
     if args.format not in FORMATS.get(args.command, ("text",)):
         return f"--format {args.format} does not apply to {args.command}; use {' or '.join(FORMATS[args.command])}"
     return None
+
+
+def extra_error(command: str, extra: list[str], prog: Prog) -> str:
+    """Say what is wrong with the words command did not take: another command's option, an unknown one, or an argument."""
+    options = [word.split("=", 1)[0] for word in extra if word.startswith("-")]
+    if known := next((option for option in options if option in OPTIONS), None):
+        takers = OPTIONS[known]
+        named = takers[0] if len(takers) == 1 else f"{', '.join(takers[:-1])} and {takers[-1]}"
+        return f"{known} does not apply to {command}; it is for {named}"
+    if options:
+        return f"unknown option {options[0]!r} for {command}; see {prog.run} {command} --help"
+    if command not in TARGETS:
+        return f"{command} takes no argument, got {extra[0]!r}"
+    return f"{command} takes one argument, got {' '.join(map(repr, extra))} as well"
