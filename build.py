@@ -1,206 +1,24 @@
 #!/usr/bin/env python3
-"""Command line for policysite: build (default), check, serve, new or diff the support-policy site."""
+"""The checkout's command line: `python build.py [command]` runs policysite on this folder's project.
+
+A thin wrapper over policysite.cli (the installed `policysite` command runs the same code); the project
+is this file's folder unless --project names another.
+"""
 
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
 from pathlib import Path
 
-
-def quiet_interrupt(kind, value, traceback) -> None:
-    """Print one line, not a traceback, when Ctrl-C arrives before the build has started."""
-    if issubclass(kind, KeyboardInterrupt):
-        print("interrupted before the build started; nothing was changed", file=sys.stderr)
-    else:
-        sys.__excepthook__(kind, value, traceback)
-
-
-sys.excepthook = quiet_interrupt
-
-from policysite.dates import DateSettingError, today as build_date
-from policysite.problems import ContentError, Problem, printable, report_lines, summarise
-from policysite.sources.gitread import GitError
+from policysite.cli import NO_HISTORY_NOTE, Prog, main as run_main  # noqa: F401  NO_HISTORY_NOTE: the tests read it here
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = {
-    "build": "check all content and build site/ (the default)",
-    "check": "check all content, write nothing",
-    "serve": "build, serve on 127.0.0.1 and rebuild on every change",
-    "new": "write content/apps/<basename>.yaml to fill in",
-    "diff": "say what changed in the policies since a git revision",
-}
-NO_HISTORY_NOTE = "note: built without the policy history (--no-history): app pages say so; changes.json, changes.atom and the changes page list nothing"
-FORMATS = {"build": ("text", "github"), "check": ("text", "github"), "serve": ("text",), "new": ("text",),
-           "diff": ("text", "markdown")}
-
-
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        prog="build.py", description="Build the ClearOS support-policy site from content/.",
-        epilog="commands:\n" + "\n".join(f"  {k:7} {v}" for k, v in COMMANDS.items()),
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="build", choices=list(COMMANDS))
-    parser.add_argument("target", nargs="?", help="new: the app's basename; diff: the git revision to compare with")
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding content/, templates/ and static/")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/site)")
-    parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
-    parser.add_argument("--format", choices=["text", "github", "markdown"], default="text",
-                        help="check/build: 'github' prints GitHub Actions annotations; diff: 'markdown' for a PR comment")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--no-history", action="store_true",
-                        help="build/serve: publish no policy history (without a whole git history the build refuses)")
-    parser.add_argument("--verify", action="store_true",
-                        help="build: also check every JSON file made against its published schema (CI does)")
-    return parser.parse_args(argv)
-
-
-def usage_error(args: argparse.Namespace) -> str | None:
-    """Return what is wrong with a combination of arguments, or None."""
-    if args.command in ("new", "diff") and not args.target:
-        return f"{args.command} needs {'a basename' if args.command == 'new' else 'a git revision'}: build.py {args.command} <{'basename' if args.command == 'new' else 'revision'}>"
-    if args.command not in ("new", "diff") and args.target:
-        return f"{args.command} takes no argument, got {args.target!r}"
-    if args.format not in FORMATS[args.command]:
-        return f"--format {args.format} does not apply to {args.command}; use {' or '.join(FORMATS[args.command])}"
-    if args.no_history and args.command not in ("build", "serve"):
-        return f"--no-history does not apply to {args.command}; it is for build and serve"
-    if args.verify and args.command != "build":
-        return f"--verify does not apply to {args.command}; it is for build"
-    return None
-
-
-def print_problems(problems: list[Problem], fmt: str) -> None:
-    """Print problems one a line, at most 20 a file: path:line:col: message, or as GitHub annotations on stdout."""
-    for line in report_lines(problems, fmt):
-        print(line, file=sys.stdout if fmt == "github" else sys.stderr)
-
-
-def run_diff(root: Path, ref: str, fmt: str, strict: bool, today) -> int:
-    """Print the plain-language policy diff between ref and the working tree."""
-    from policysite.content import history, review
-    from policysite.content.site import names_for
-    from policysite.engine.recipe import check
-
-    site = check(root, today=today, strict=strict)   # only sound content is worth describing
-    try:
-        commit = history.resolve_commit(root, ref)
-    except history.GitError as exc:
-        print(f"error: {printable(str(exc))}", file=sys.stderr)
-        return 2
-    old, new = history.read_apps_at(root, commit), history.read_apps_now(root)
-    if fmt == "markdown":
-        text = review.render_markdown(old, new, names_for(site), today, ref, commit)
-    else:
-        text = review.render_text(old, new, names_for(site), today, ref)
-    print("\n".join(map(printable, text.split("\n"))), end="")   # earlier revisions were never checked
-    return 0
-
-
-def run_build(root: Path, out_dir: Path, today, strict: bool, with_history: bool, verify: bool = False) -> tuple[int, int, tuple]:
-    """Build the site, or find that nothing it depends on changed since the last build; return what to report."""
-    from policysite.engine import unchanged
-
-    signature, racy = unchanged.input_signature(root, out_dir, today, strict, unchanged.now(), with_history, verify)
-    report = unchanged.previous_report(root, out_dir, signature)
-    if report is None:
-        from policysite import progress
-        from policysite.content.history import PUBLISH
-        from policysite.engine.recipe import build
-
-        if sys.stdout.isatty():
-            progress.enable()
-        try:
-            site = build(root, out_dir, today=today, strict=strict, history_mode=PUBLISH if with_history else None, verify=verify)
-        finally:
-            progress.disable()
-        report = (len(site.apps), len(site.docs), site.warnings)
-        unchanged.record_build(root, out_dir, signature, racy, report)
-    return report
-
-
-def run_new(root: Path, basename: str) -> int:
-    """Write a new app file to fill in."""
-    from policysite.tools.scaffold import ScaffoldError, write_new_app
-
-    try:
-        src_path = write_new_app(root, basename)
-    except ScaffoldError as exc:
-        print(f"error: {printable(str(exc))}", file=sys.stderr)
-        return 1
-    print(f"wrote {printable(str(src_path))}; replace every TODO, then run: python build.py check")
-    return 0
+PROG = Prog("build.py", "python build.py", ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; print every problem and return the exit status."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    root = args.root.resolve()
-    out_dir = args.out or root / "site"
-    if error := usage_error(args):
-        print(f"error: {printable(error)}", file=sys.stderr)
-        return 2
-    try:
-        today = build_date()
-    except DateSettingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if argv is None and args.command != "serve":  # SIGTERM stops a build the way Ctrl-C does, cleaning up as it goes
-        signal.signal(signal.SIGTERM, stop_on_signal)
-    try:
-        if args.command == "check":
-            from policysite.engine.recipe import check
-
-            site = check(root, today=today, strict=args.strict)
-            print_problems(list(site.warnings), args.format)
-            print(f"ok: {len(site.apps)} apps and {len(site.docs)} documents checked" + warning_note(site.warnings))
-        elif args.command == "serve":
-            from policysite.preview.serve import serve
-            return serve(root, out_dir, args.host, args.port, not args.no_history)
-        elif args.command == "new":
-            return run_new(root, args.target)
-        elif args.command == "diff":
-            return run_diff(root, args.target, args.format, args.strict, today)
-        else:
-            apps, docs, warnings = run_build(root, out_dir, today, args.strict, not args.no_history, args.verify)
-            print_problems(list(warnings), args.format)
-            print(f"built {apps} app pages and {docs} documents into {printable(str(out_dir))}" + warning_note(warnings))
-            if args.no_history:
-                print(NO_HISTORY_NOTE)
-    except ContentError as exc:
-        print_problems(exc.problems, args.format)
-        print(summarise(exc.problems, f"{out_dir.name}/"), file=sys.stderr)
-        return 1
-    except GitError as exc:   # git cannot give the whole history: say how to fix it, publish nothing
-        print(f"error: {printable(str(exc))}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"interrupted; {printable(out_dir.name)}/ holds a whole site, the previous one unless the new one was already in place",
-              file=sys.stderr)
-        return 130
-    except OSError as exc:   # the machine's fault (a full disk, a read-only or forbidden folder), not the content's
-        print(f"error: {os_error_text(exc)}; {out_dir.name}/ was not changed", file=sys.stderr)
-        return 1
-    return 0
-
-
-def os_error_text(exc: OSError) -> str:
-    """Say in one line what the system refused: 'No space left on device: site/x.html'."""
-    what = exc.strerror or type(exc).__name__
-    return f"{what}: {exc.filename}" if exc.filename else what
-
-
-def warning_note(warnings) -> str:
-    """Return ' (2 warnings)' or ''."""
-    return f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
-
-
-def stop_on_signal(signum, frame) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so the build stops through its clean-up path."""
-    raise KeyboardInterrupt
+    """Run one command on this checkout's project (or --project); return the exit status."""
+    return run_main(argv, PROG)
 
 
 if __name__ == "__main__":

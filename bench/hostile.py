@@ -81,7 +81,8 @@ elif kind == "markdown":
     step = lambda: (render_app_markdown if len(payload) <= 20000 else render_doc_markdown)(payload)
 else:
     import build as cli
-    step = lambda: cli.main([kind, "--root", payload.strip(), "--out", payload.strip() + "/site"])
+    out = ["--out", payload.strip() + "/site"] if kind == "build" else []   # check writes nothing and takes no --out
+    step = lambda: cli.main([kind, "--root", payload.strip(), *out])
 traced = sys.argv[4] == "traced"  # tracemalloc slows allocation-heavy code, so time and memory are two runs
 if traced:
     tracemalloc.start()

@@ -25,16 +25,16 @@ import re
 import sys
 from pathlib import Path
 
-from policysite import codec
+from policysite import codec, resources
 from policysite.cachehome import KEY_BYTES, cache_home, folder_for, open_folder, read_private, write_private  # noqa: F401 (the cache's API)
 
 _PACKAGE = Path(__file__).resolve().parent
-_SCHEMAS = _PACKAGE.parent / "schema"
 _version: str | None = None
 # Libraries whose versions can change what a build makes of the same input.
 # tzdata: time zone names, offsets and the hours in UTC come from the package, never from the machine (zones.py).
+# rfc3339-validator, rfc3986-validator: whether jsonschema checks 'date-time' and 'uri' at all.
 LIBRARIES = ("PyYAML", "jsonschema", "fastjsonschema", "markdown-it-py", "nh3", "Jinja2", "MarkupSafe", "regex", "idna", "tzdata",
-             "orjson", "markdown-it-pyrs")
+             "orjson", "markdown-it-pyrs", "rfc3339-validator", "rfc3986-validator")
 MAC_CHARS = 64
 BATCH = 64   # entries a Store line holds
 
@@ -47,11 +47,21 @@ def code_version() -> str:
         versions = library_versions()
         for package in LIBRARIES:
             digest.update(f"{package}={versions[package]}\0".encode())
-        for path in sorted([*_PACKAGE.rglob("*.py"), *_PACKAGE.glob("*.txt"), *_SCHEMAS.glob("*.json")]):  # code and its data
+        for base, path in shipped_files():  # code and its data
             data = read_private(path, 1 << 22)   # a link or FIFO among the schemas is refused where they are read; here it is empty
-            digest.update(path.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0" + (data or b"") + b"\0")
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0" + (data or b"") + b"\0")
         _version = digest.hexdigest()
     return _version
+
+
+def shipped_files() -> list[tuple[Path, Path]]:
+    """Return (base, path) for our modules, their data, the schemas and the default templates and static files."""
+    found = [(_PACKAGE.parent, path) for path in [*_PACKAGE.rglob("*.py"), *_PACKAGE.glob("*.txt")]]
+    found += [(resources.shipped_base("schema"), path) for path in resources.shipped_folder("schema").glob("*.json")]
+    for name in ("templates", "static"):   # installed, a project without its own uses these (sources/read.py); in a checkout they are its input
+        if resources.shipped_base(name) == _PACKAGE:
+            found += [(_PACKAGE, path) for path in resources.shipped_folder(name).rglob("*") if path.is_file()]
+    return sorted(found, key=lambda pair: pair[1].relative_to(pair[0]).as_posix())
 
 
 def library_versions() -> dict[str, str]:

@@ -15,7 +15,7 @@ PACKAGE = REPO / "policysite"
 # that share a rank (the commands at the top) may not import each other.
 LAYERS = (
     ("base", 0), ("sources", 1), ("check", 2), ("content", 3), ("render", 4), ("stages", 5),
-    ("publish", 6), ("engine", 7), ("preview", 8), ("tools", 8),
+    ("publish", 6), ("engine", 7), ("preview", 8), ("tools", 8), ("cli", 9),
 )
 RANK = dict(LAYERS)
 # The base modules (every policysite/*.py but stages.py) use the standard library and nothing else, except
@@ -36,6 +36,8 @@ def layer_of(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1:
         return "base"   # the package's own __init__
+    if parts[1] == "__main__":
+        return "cli"    # `python -m policysite` is the command line
     if len(parts) > 2 or (PACKAGE / parts[1]).is_dir():
         return parts[1]
     return "stages" if parts[1] == "stages" else "base"

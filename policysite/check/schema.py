@@ -19,11 +19,12 @@ import fastjsonschema
 import jsonschema
 
 from policysite.check import hours, zones
+from policysite.resources import shipped_folder
 from policysite.problems import ContentError, Problem, clip, did_you_mean
 from policysite.sources.checkout import read_capped
 from policysite.sources.loader import Node, decode_text
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"   # beside the code; read as hostile all the same
+SCHEMA_DIR = shipped_folder("schema")   # the tool's own (resources.py), never the project's; read as hostile all the same
 SCHEMA_FILES = ("app.schema.json", "config.schema.json", "feed.schema.json", "changes.schema.json")
 INT_RE = re.compile(r"^-?(0|[1-9][0-9]{0,15})\Z")
 RESPONSE_RE = re.compile(r"^([1-9][0-9]*) +(business +)?(hour|day)s?\Z")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policysite.problems import Problem, internal_problem
+from policysite.resources import shipped_base
 from policysite.sources.checkout import is_scratch, link_problem, list_files, read_capped
 from policysite.sources.loader import Node, decode_text, parse_yaml
 
@@ -74,6 +75,7 @@ def read_sources(root: Path) -> Sources:
 
 def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
     """Read templates/ as text, by name under it; hidden and editor scratch files are not templates."""
+    root = own_or_shipped(root, "templates")
     paths = list_files(root, "templates", problems)
     clashing = colliding(paths, problems)
     out = {}
@@ -88,6 +90,7 @@ def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
 
 def read_static(root: Path, problems: list[Problem]) -> dict[str, bytes]:
     """Read static/ as bytes, by where each file is published; hidden and editor scratch files are not published."""
+    root = own_or_shipped(root, "static")
     paths = list_files(root, "static", problems)
     clashing = colliding(paths, problems)
     out = {}
@@ -99,6 +102,12 @@ def read_static(root: Path, problems: list[Problem]) -> dict[str, bytes]:
         elif data is not None:
             out[static_dest(src_path.removeprefix("static/"))] = data
     return out
+
+
+def own_or_shipped(root: Path, folder: str) -> Path:
+    """Return root if the project has its own templates/ or static/ (folder, a link included: it is refused), else
+    the folder that holds the tool's own (resources.py): a project of content/ alone builds with the shipped look."""
+    return root if os.path.lexists(root / folder) else shipped_base(folder)
 
 
 def static_dest(rel_path: str) -> str:
