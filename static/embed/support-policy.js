@@ -2,7 +2,7 @@
  *
  * It fetches api/v1/apps/<basename>.json from the support-policy site and draws the same legend as the
  * site's app page: per method a swatch in the method's colour with its marker letter, the method's title
- * and "Available" or "Not available"; unavailable methods are greyed out and struck through. Method
+ * and "Available" or "Not available"; an unavailable method's swatch is hollow and dashed, its letter whole. Method
  * titles, colours and markers all come from the legend in the fetched JSON. No dependencies.
  *
  * Attributes:
@@ -42,9 +42,8 @@
     .method-title { font-weight: 600; }
     .is-available .method-state { font-weight: 600; }
     .is-unavailable { background: #f4f5f7; }
-    .is-unavailable .swatch { background: #e6e6e6; border-color: #767676; border-style: dashed; color: #5c5c5c;
-                              text-decoration: line-through 2px; }
-    .is-unavailable .method-title { color: #5c5c5c; text-decoration: line-through; }
+    .is-unavailable .swatch { background: transparent; border-color: #767676; border-style: dashed; color: #5c5c5c; }
+    .is-unavailable .method-title { color: #5c5c5c; }
     .is-unavailable .method-state { color: #5c5c5c; font-style: italic; }
     .more, .fallback { margin: 0; }
     @container (max-width: 30rem) {
