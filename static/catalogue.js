@@ -24,6 +24,8 @@
   });
   var sections = toArray(document.querySelectorAll("section.category")).map(prepareSection);
   var noMatch = document.getElementById("no-match");
+  var toggle = document.getElementById("filters-toggle");
+  var toggleText = toggle ? toggle.textContent : "";
   var root = form.getAttribute("data-root") || "";
   var listingUrl = form.getAttribute("data-listing");
   var initialText = status.textContent;
@@ -115,6 +117,21 @@
 
   function isEmpty(state) {
     return !state.q && !state.category && !state.vendor && state.methods.length === 0;
+  }
+
+  /* On a phone the form folds behind one button (site.css hides the panel there unless the form is open). */
+  function setOpen(open) {
+    if (!toggle) return;
+    toggle.setAttribute("aria-expanded", String(open));
+    form.classList.toggle("is-open", open);
+  }
+
+  /* The folded button says how many filters are set, so a filtered list is never mistaken for all of it. */
+  function labelToggle(state) {
+    if (!toggle) return;
+    var set = (state.q ? 1 : 0) + (state.category ? 1 : 0) + (state.vendor ? 1 : 0) + state.methods.length;
+    var text = set ? toggleText + " (" + set + " set)" : toggleText;
+    if (toggle.textContent !== text) toggle.textContent = text;
   }
 
   function say(text) {
@@ -271,6 +288,7 @@
   /* Show what the filters ask for (the first view when they ask for nothing) and keep them in the address. */
   function apply() {
     var state = currentState(), key = writeAddress(state);
+    labelToggle(state);
     if (isEmpty(state)) {
       if (drawn !== "") showFirstView();
       drawn = "";
@@ -331,9 +349,15 @@
   form.addEventListener("change", changed);
   form.addEventListener("submit", function (event) { event.preventDefault(); changed(); });
   form.querySelector("[data-filter-clear]").addEventListener("click", clear);
+  if (toggle) toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    setOpen(open);
+    if (open) search.focus();
+  });
   window.addEventListener("popstate", function () { readAddress(); changed(); });
 
   readAddress();
+  setOpen(!isEmpty(currentState()));   // an address that holds filters opens with them in view
   form.hidden = false;
   apply();
 }());
