@@ -1,4 +1,5 @@
-/* Catalogue filters: text, category, developer and kinds of support, kept in the page address.
+/* Catalogue filters: text, category, developer, kinds of support, Level II coverage and reviews due, and the order
+   of the rows, all kept in the page address.
    The page itself shows each category's first apps (the category pages list them all, without script).
    Once a reader filters, or opens an address that holds filters, this fetches the compact index of every
    app the build writes (the form's data-listing) and draws the matching rows itself, a bounded number at
@@ -17,6 +18,10 @@
   var search = form.elements.q;
   var category = form.elements.category;
   var vendor = form.elements.vendor;
+  var sort = form.elements.sort;
+  var level2Box = form.elements.level2;
+  var reviewBox = form.elements.review;
+  var LEVEL2 = 1, STALE = 2;   // an entry's flags (policysite/render/catalogue.py)
   var methodBoxes = toArray(form.querySelectorAll("input[name=method]"));
   var navItems = toArray(document.querySelectorAll(".category-nav li[data-category]")).map(function (item) {
     var label = item.querySelector(".category-count");
@@ -24,6 +29,8 @@
   });
   var sections = toArray(document.querySelectorAll("section.category")).map(prepareSection);
   var noMatch = document.getElementById("no-match");
+  var toggle = document.getElementById("filters-toggle");
+  var toggleText = toggle ? toggle.textContent : "";
   var root = form.getAttribute("data-root") || "";
   var listingUrl = form.getAttribute("data-listing");
   var initialText = status.textContent;
@@ -69,7 +76,8 @@
     return typeof value === "string";
   }
 
-  /* Keep only well-formed entries; what the search looks at is worked out once: name, summary and id. */
+  /* Keep only well-formed entries; what the search looks at is worked out once: name, summary, id, developer and
+     category (so "wikisuite" finds the apps by WikiSuite). */
   function readListing(data) {
     if (!data || !Array.isArray(data.methods) || !Array.isArray(data.apps)) throw new Error("not a catalogue index");
     var methods = data.methods.filter(function (m) {
@@ -80,10 +88,12 @@
       return method;
     });
     var apps = data.apps.filter(function (a) {
-      return Array.isArray(a) && a.length === 6 && a.slice(0, 5).every(isText) && typeof a[5] === "number";
-    }).map(function (a) {
+      return Array.isArray(a) && a.length === 8 && a.slice(0, 5).every(isText) && typeof a[5] === "number"
+        && isText(a[6]) && typeof a[7] === "number";
+    }).map(function (a, index) {
       return {basename: a[0], name: a[1], vendor: a[2], category: a[3], summary: a[4], supported: a[5],
-              text: fold([a[1], a[4], a[0].replace(/_/g, " ")].join(" "))};
+              reviewed: a[6], level2: (a[7] & LEVEL2) !== 0, stale: (a[7] & STALE) !== 0, index: index,
+              text: fold([a[1], a[4], a[0].replace(/_/g, " "), a[2], a[3]].join(" "))};
     });
     return {methods: methods, apps: apps};
   }
@@ -109,12 +119,76 @@
       q: search.value.trim(),
       category: category.value,
       vendor: vendor.value,
-      methods: methodBoxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; })
+      methods: methodBoxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; }),
+      level2: level2Box.checked,
+      review: reviewBox.checked,
+      sort: sort.value
     };
   }
 
   function isEmpty(state) {
-    return !state.q && !state.category && !state.vendor && state.methods.length === 0;
+    return !state.q && !state.category && !state.vendor && state.methods.length === 0 && !state.level2 && !state.review
+      && !state.sort;
+  }
+
+  /* The filters that are set, each named as a reader would say it and with the state that leaves it out. */
+  function setFilters(state) {
+    var set = [];
+    function without(key, value) {
+      var copy = {};
+      Object.keys(state).forEach(function (k) { copy[k] = state[k]; });
+      copy[key] = value;
+      return copy;
+    }
+    if (state.q) set.push({label: "the search \u201c" + state.q + "\u201d", without: without("q", "")});
+    if (state.category) set.push({label: "the category " + state.category, without: without("category", "")});
+    if (state.vendor) set.push({label: "the developer " + state.vendor, without: without("vendor", "")});
+    state.methods.forEach(function (id) {
+      var box = methodBoxes.filter(function (b) { return b.value === id; })[0];
+      set.push({label: box ? box.getAttribute("data-title") : id,
+                without: without("methods", state.methods.filter(function (m) { return m !== id; }))});
+    });
+    if (state.level2) set.push({label: "Level II coverage", without: without("level2", false)});
+    if (state.review) set.push({label: "reviews due", without: without("review", false)});
+    return set;
+  }
+
+  function sayList(items) {
+    if (items.length < 2) return items.join("");
+    return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+  }
+
+  /* Say which filters left nothing, and which one alone, taken away, would bring apps back. */
+  function explainNoMatch(state) {
+    var set = setFilters(state);
+    var text = "No app matches " + (set.length === 1 ? set[0].label : "all of " + sayList(set.map(function (f) { return f.label; }))) + ".";
+    var freeing = set.map(function (f) { return {label: f.label, count: countMatches(f.without)}; })
+      .filter(function (f) { return f.count > 0; });
+    if (set.length > 1 && freeing.length) {
+      text += " " + freeing.map(function (f) {
+        return "Without " + f.label + ", " + f.count + (f.count === 1 ? " app matches" : " apps match");
+      }).join("; ") + ".";
+    } else if (set.length > 1) {
+      text += " No single one of them is to blame: clear two or more.";
+    } else {
+      text += " Clear it to see every app.";
+    }
+    return text;
+  }
+
+  /* On a phone the form folds behind one button (site.css hides the panel there unless the form is open). */
+  function setOpen(open) {
+    if (!toggle) return;
+    toggle.setAttribute("aria-expanded", String(open));
+    form.classList.toggle("is-open", open);
+  }
+
+  /* The folded button says how many filters are set, so a filtered list is never mistaken for all of it. */
+  function labelToggle(state) {
+    if (!toggle) return;
+    var set = setFilters(state).length + (state.sort ? 1 : 0);
+    var text = set ? toggleText + " (" + set + " set)" : toggleText;
+    if (toggle.textContent !== text) toggle.textContent = text;
   }
 
   function say(text) {
@@ -127,24 +201,58 @@
     return shown + " of " + total + (shown === 1 ? " apps matches the filters." : " apps match the filters.");
   }
 
-  /* Return the matching apps by category, in the index's order (the catalogue's), and how many there are.
+  function methodMask(state) {
+    var mask = 0;
+    listing.methods.forEach(function (m) { if (state.methods.indexOf(m.id) !== -1) mask |= m.bit; });
+    return mask;
+  }
+
+  function passes(app, state, mask, terms) {
+    if (state.category && app.category !== state.category) return false;
+    if (state.vendor && app.vendor !== state.vendor) return false;
+    if ((app.supported & mask) !== mask) return false;
+    if (state.level2 && !app.level2) return false;
+    if (state.review && !app.stale) return false;
+    for (var t = 0; t < terms.length; t++) if (app.text.indexOf(terms[t]) === -1) return false;
+    return true;
+  }
+
+  /* How many apps a state would show (for the no-match hint). */
+  function countMatches(state) {
+    var mask = methodMask(state), terms = words(state.q), count = 0;
+    for (var i = 0; i < listing.apps.length; i++) if (passes(listing.apps[i], state, mask, terms)) count += 1;
+    return count;
+  }
+
+  /* The orders a reader can choose; the index's own order (the catalogue's: by name) is the default. */
+  var ORDERS = {
+    vendor: function (a, b) { return compareText(a.vendor, b.vendor) || a.index - b.index; },
+    "reviewed-newest": function (a, b) { return compareText(b.reviewed, a.reviewed) || a.index - b.index; },
+    "reviewed-oldest": function (a, b) { return compareText(a.reviewed, b.reviewed) || a.index - b.index; }
+  };
+
+  function compareText(a, b) {
+    a = a.toLowerCase();
+    b = b.toLowerCase();
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /* Return the matching apps by category, in the chosen order, and how many there are.
      Typing on only narrows the search, so then only the apps that matched before are looked at again. */
   function matching(state) {
-    var text = fold(state.q), terms = words(state.q), mask = 0, found = Object.create(null), count = 0, kept = [];
-    listing.methods.forEach(function (m) { if (state.methods.indexOf(m.id) !== -1) mask |= m.bit; });
-    var others = [state.category, state.vendor, mask].join("\n");
+    var text = fold(state.q), terms = words(state.q), mask = methodMask(state), found = Object.create(null), count = 0, kept = [];
+    var others = [state.category, state.vendor, mask, state.level2, state.review].join("\n");
     var pool = last && last.others === others && text.indexOf(last.text) === 0 ? last.apps : listing.apps;
-    outer: for (var i = 0; i < pool.length; i++) {
+    for (var i = 0; i < pool.length; i++) {
       var app = pool[i];
-      if (state.category && app.category !== state.category) continue;
-      if (state.vendor && app.vendor !== state.vendor) continue;
-      if ((app.supported & mask) !== mask) continue;
-      for (var t = 0; t < terms.length; t++) if (app.text.indexOf(terms[t]) === -1) continue outer;
+      if (!passes(app, state, mask, terms)) continue;
       (found[app.category] || (found[app.category] = [])).push(app);
       kept.push(app);
       count += 1;
     }
     last = {others: others, text: text, apps: kept};
+    var order = ORDERS[state.sort];
+    if (order) Object.keys(found).forEach(function (category) { found[category] = found[category].slice().sort(order); });
     return {byCategory: found, count: count};
   }
 
@@ -157,6 +265,14 @@
     text.appendChild(make("a", ["class", "app-name", "href", root + "apps/" + encodeURIComponent(app.basename) + "/"], app.name));
     text.appendChild(document.createTextNode(" "));
     text.appendChild(make("span", ["class", "app-vendor"], "by " + app.vendor));
+    if (app.level2) {
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(make("span", ["class", "app-flag app-flag--level2"], "Level II covered"));
+    }
+    if (app.stale) {
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(make("span", ["class", "app-flag app-flag--stale"], "Review due"));
+    }
     text.appendChild(make("p", ["class", "app-summary"], app.summary));
     var swatches = make("ul", ["class", "swatches", "aria-label", "Support for " + app.name]);
     listing.methods.forEach(function (m) { swatches.appendChild(m.items[(app.supported & m.bit) ? 1 : 0].cloneNode(true)); });
@@ -265,12 +381,14 @@
       if (item.label) item.label.textContent = String(count);
     });
     if (noMatch) noMatch.hidden = result.count !== 0;
+    if (noMatch && result.count === 0) noMatch.querySelector("p").textContent = explainNoMatch(currentState());
     return result.count;
   }
 
   /* Show what the filters ask for (the first view when they ask for nothing) and keep them in the address. */
   function apply() {
     var state = currentState(), key = writeAddress(state);
+    labelToggle(state);
     if (isEmpty(state)) {
       if (drawn !== "") showFirstView();
       drawn = "";
@@ -292,25 +410,36 @@
     if (state.category) params.set("category", state.category);
     if (state.vendor) params.set("vendor", state.vendor);
     state.methods.forEach(function (m) { params.append("method", m); });
+    if (state.level2) params.set("level2", "covered");
+    if (state.review) params.set("review", "due");
+    if (state.sort) params.set("sort", state.sort);
     var query = params.toString();
     var url = location.pathname + (query ? "?" + query : "") + location.hash;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
     return query;
   }
 
-  /* Take the filters from the address; values the page does not offer are ignored. */
+  /* Take the filters from the address, forgiving case and comma lists (?category=server, ?method=a,b);
+     values the page does not offer are ignored. apply() then writes the address back in its one canonical form. */
   function readAddress() {
     var params = new URLSearchParams(location.search);
     search.value = (params.get("q") || "").slice(0, 200);
     setSelect(category, params.get("category"));
     setSelect(vendor, params.get("vendor"));
-    var wanted = params.getAll("method");
+    setSelect(sort, params.get("sort"));
+    var wanted = [];
+    params.getAll("method").forEach(function (value) {
+      value.split(",").forEach(function (part) { wanted.push(fold(part.trim())); });
+    });
     methodBoxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
+    level2Box.checked = fold(params.get("level2") || "") === level2Box.value;
+    reviewBox.checked = fold(params.get("review") || "") === reviewBox.value;
   }
 
   function setSelect(select, value) {
-    var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
-    select.value = known ? value : "";
+    var wanted = fold((value || "").trim());
+    var known = Array.prototype.filter.call(select.options, function (o) { return o.value && fold(o.value) === wanted; })[0];
+    select.value = known ? known.value : "";
   }
 
   function changed() {
@@ -322,6 +451,8 @@
     search.value = "";
     category.value = "";
     vendor.value = "";
+    sort.value = "";
+    level2Box.checked = reviewBox.checked = false;
     methodBoxes.forEach(function (box) { box.checked = false; });
     changed();
     search.focus();
@@ -331,9 +462,15 @@
   form.addEventListener("change", changed);
   form.addEventListener("submit", function (event) { event.preventDefault(); changed(); });
   form.querySelector("[data-filter-clear]").addEventListener("click", clear);
+  if (toggle) toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    setOpen(open);
+    if (open) search.focus();
+  });
   window.addEventListener("popstate", function () { readAddress(); changed(); });
 
   readAddress();
+  setOpen(!isEmpty(currentState()));   // an address that holds filters opens with them in view
   form.hidden = false;
   apply();
 }());

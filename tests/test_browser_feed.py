@@ -136,6 +136,7 @@ return [...root.querySelectorAll(rowSelector)].map((row) => {
     state: state.textContent.trim(), swatch_hidden_from_readers: swatch.getAttribute('aria-hidden'),
     fill: hex(s.backgroundColor), outline: hex(s.borderTopColor), outline_style: s.borderTopStyle, ink: hex(s.color),
     marker_line: s.textDecorationLine, title_line: t.textDecorationLine, visible: swatch.getBoundingClientRect().width > 0,
+    hollow: s.backgroundColor === 'rgba(0, 0, 0, 0)',
   };
 });
 """
@@ -201,9 +202,9 @@ def test_widget_draws_the_same_legend_as_the_app_page(browser, example, feed):
         assert row["visible"] and row["swatch_hidden_from_readers"] == "true"
         if available[method["id"]]:
             assert (row["fill"], row["outline"], row["state"]) == (method["colour"], method["outline"], "Available")
-        else:  # greyed out: not the method's colour, dashed, struck through, and said in words
-            assert row["fill"] != method["colour"] and row["outline_style"] == "dashed"
-            assert row["marker_line"] == "line-through" and row["state"] == "Not available"
+        else:  # hollow (no fill at all), dashed, the letter left whole, and said in words
+            assert row["hollow"] and row["outline_style"] == "dashed"
+            assert row["marker_line"] == "none" and row["state"] == "Not available"
 
 
 def test_widget_legend_is_labelled_and_links_to_the_app_page(browser, example, feed):

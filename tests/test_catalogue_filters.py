@@ -34,7 +34,7 @@ def expected(q: str = "", category: str = "", vendor: str = "", methods: tuple[s
     terms = fold(q).split()
     found = []
     for basename, app in APPS.items():
-        text = fold(" ".join((app["name"], app["summary"], basename.replace("_", " "))))
+        text = fold(" ".join((app["name"], app["summary"], basename.replace("_", " "), app["vendor"], app["category"])))
         if category and app["category"] != category or vendor and app["vendor"] != vendor:
             continue
         if not all(app["support"][m]["available"] for m in methods):
@@ -235,3 +235,95 @@ def test_show_more_draws_the_next_rows_and_takes_the_focus_to_the_first_of_them(
     assert shown_apps(browser) == sorted(everything)
     assert browser.execute_script("return document.activeElement.closest('li.app-row').dataset.app") == everything[shown]
     assert not browser.find_elements(By.CSS_SELECTOR, "button.show-more:not([hidden])")
+
+
+# --- Search over developers and categories, forgiving addresses, the no-match hint, Level II, reviews, sorting ---
+
+def displayed_in_order(driver) -> dict[str, list[str]]:
+    """Return, per category section shown, the apps of its displayed rows in the order they stand."""
+    found = {}
+    for section in driver.find_elements(By.CSS_SELECTOR, "section.category"):
+        if section.is_displayed():
+            found[section.get_attribute("data-category")] = [
+                r.get_attribute("data-app") for r in section.find_elements(By.CSS_SELECTOR, "li.app-row") if r.is_displayed()]
+    return found
+
+
+def test_search_finds_apps_by_their_developer_and_their_category(browser, site_url):
+    by_wikisuite = sorted(b for b, a in APPS.items() if a["vendor"] == "WikiSuite")
+    assert len(by_wikisuite) > 1
+    open_page(browser, site_url + "?q=wikisuite")
+    wait_for_listing(browser)
+    assert shown_apps(browser) == expected(q="wikisuite")
+    assert set(by_wikisuite) <= set(shown_apps(browser))
+    open_page(browser, site_url + "?q=reports")
+    wait_for_listing(browser)
+    assert set(b for b, a in APPS.items() if a["category"] == "Reports") <= set(shown_apps(browser))
+
+
+def test_the_address_forgives_case_and_comma_lists_and_is_written_back_in_one_form(browser, site_url):
+    open_page(browser, site_url + "?category=server&vendor=CLEARFOUNDATION&method=vendor,ClearCenter_Pro&sort=VENDOR")
+    wait_for_listing(browser)
+    assert browser.find_element(By.ID, "filter-category").get_attribute("value") == "Server"
+    assert browser.find_element(By.ID, "filter-vendor").get_attribute("value") == "ClearFoundation"
+    assert browser.find_element(By.ID, "filter-sort").get_attribute("value") == "vendor"
+    ticked = [b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "input[name=method]") if b.is_selected()]
+    assert ticked == ["vendor", PRO]
+    assert shown_apps(browser) == expected(category="Server", vendor="ClearFoundation", methods=("vendor", PRO))
+    assert query(browser) == {"category": ["Server"], "vendor": ["ClearFoundation"], "method": ["vendor", PRO], "sort": ["vendor"]}
+
+
+def test_the_no_match_hint_names_the_filters_and_what_each_alone_holds_back(browser, site_url):
+    vendor = "WikiSuite"
+    category = next(c for c in sorted({a["category"] for a in APPS.values()}) if not expected(category=c, vendor=vendor))
+    open_page(browser, site_url + "?" + urlencode({"category": category, "vendor": vendor}))
+    wait_for_listing(browser)
+    assert shown_apps(browser) == []
+    hint = browser.find_element(By.ID, "no-match").text
+    without_category, without_vendor = len(expected(vendor=vendor)), len(expected(category=category))
+    assert hint == (f"No app matches all of the category {category} and the developer {vendor}. "
+                    f"Without the category {category}, {without_category} apps match; "
+                    f"Without the developer {vendor}, {without_vendor} apps match.")
+    open_page(browser, site_url + "?q=zzzz-no-app-has-this")
+    wait_for_listing(browser)
+    assert browser.find_element(By.ID, "no-match").text == (
+        "No app matches the search \u201czzzz-no-app-has-this\u201d. Clear it to see every app.")
+
+
+def stale_apps(built_site) -> set[str]:
+    """Return the apps whose own page says their review is due (the build's date decides)."""
+    from bs4 import BeautifulSoup
+    return {b for b in APPS if BeautifulSoup((built_site / f"apps/{b}/index.html").read_text(encoding="utf-8"),
+                                             "html.parser").select_one(".review.is-stale")}
+
+
+def test_rows_show_level_ii_cover_and_reviews_due_and_both_filter(browser, site_url, built_site):
+    covered = {b for b, a in APPS.items() if a["level2"]["covered"]}
+    stale = stale_apps(built_site)
+    assert covered and stale and covered != set(APPS)
+    open_page(browser, site_url + "?level2=covered")
+    wait_for_listing(browser)
+    assert set(shown_apps(browser)) == covered
+    rows = browser.find_elements(By.CSS_SELECTOR, "li.app-row")
+    assert all(r.find_element(By.CSS_SELECTOR, ".app-flag--level2").text == "Level II covered" for r in rows if r.is_displayed())
+    open_page(browser, site_url + "?review=due")
+    wait_for_listing(browser)
+    assert set(shown_apps(browser)) == stale
+    open_page(browser, site_url + "?level2=covered&review=due")
+    wait_for_listing(browser)
+    assert set(shown_apps(browser)) == covered & stale
+    assert browser.find_element(By.ID, "filter-level2").is_selected() and browser.find_element(By.ID, "filter-review").is_selected()
+
+
+@pytest.mark.parametrize("order", ["vendor", "reviewed-oldest", "reviewed-newest"])
+def test_each_category_sorts_by_developer_or_last_review(browser, site_url, order):
+    open_page(browser, site_url + "?sort=" + order + "&category=Server")
+    wait_for_listing(browser)
+    for button in browser.find_elements(By.CSS_SELECTOR, "button.show-more"):
+        if button.is_displayed():
+            browser.execute_script("arguments[0].click()", button)
+    names = catalogue_order("Server")   # the default order breaks ties
+    key = {"vendor": lambda b: (APPS[b]["vendor"].lower(), names.index(b)),
+           "reviewed-oldest": lambda b: (str(APPS[b]["reviewed"]), names.index(b)),
+           "reviewed-newest": lambda b: (-int(str(APPS[b]["reviewed"]).replace("-", "")), names.index(b))}[order]
+    assert displayed_in_order(browser) == {"Server": sorted(names, key=key)}

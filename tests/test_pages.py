@@ -349,7 +349,10 @@ def test_the_compact_index_holds_every_app_in_catalogue_order_with_what_its_row_
     assert listing["methods"] == [[m["id"], m["bit"], m["title"], m["marker"]] for m in METHODS]
     categories = sorted({app_yaml(p.stem)["category"] for p in APP_FILES})
     assert [entry[0] for entry in listing["apps"]] == [b for c in categories for b in catalogue_order(c)]
-    for basename, name, vendor, category, summary, supported in listing["apps"]:
+    for basename, name, vendor, category, summary, supported, reviewed, flags in listing["apps"]:
         data = app_yaml(basename)
         assert [name, vendor, category, summary] == [data["name"], data["vendor"], data["category"], data["summary"]]
         assert supported == sum(m["bit"] for m in METHODS if data["support"][m["id"]]["available"])
+        assert reviewed == str(data["reviewed"])
+        page = soup(site_dir / f"apps/{basename}/index.html")
+        assert flags == (1 if data["level2"]["covered"] else 0) | (2 if page.select_one(".review.is-stale") else 0)

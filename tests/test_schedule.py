@@ -48,7 +48,8 @@ def test_before_its_date_the_change_is_announced_and_not_applied(project, capsys
     assert legend_state(soup, "vendor") == "Available"
     items = [" ".join(li.get_text().split()) for li in soup.select("section.announced li")]
     assert items == ["Developer/ISV Support ends on 2027-01-31. Why: The developer closes its ticket service. "
-                     "Instead: Ask in the public forum. (from 2027-01-31)"]
+                     "Instead: Ask in the public forum."]   # the date once, marked up as a date
+    assert [t["datetime"] for t in soup.select("section.announced li time")] == ["2027-01-31"]
     app = app_json(project)
     assert app["announced"] == [{
         "date": "2027-01-31", "summary": "Developer/ISV Support ends on 2027-01-31", "id": "vendor", "bit": 4,
@@ -114,6 +115,38 @@ def test_announcing_a_change_is_itself_in_the_history(project, capsys):
     assert app_json(project)["history"][0]["changes"] == [
         "Announced: Developer/ISV Support ends on 2027-01-31 (reason: The developer closes its ticket service; "
         "instead: Ask in the public forum)"]
+
+
+def test_the_legend_row_the_method_card_and_the_verdict_say_when_a_method_ends_once_each(project, capsys, monkeypatch):
+    project.app("sample_app", VENDOR_ENDS)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch_of(DAY_BEFORE)))
+    assert project.run(capsys=capsys)[0] == 0
+    soup = page(project)
+    said = {li["data-method"]: " ".join(li.get_text().split()) for li in soup.select("ul.legend > li[data-method]")}
+    assert said["vendor"] == "V Developer/ISV Support Available ends on 2027-01-31"
+    assert all("2027" not in text for method, text in said.items() if method != "vendor")
+    card = soup.select_one("#detail-vendor")
+    assert [" ".join(p.get_text().split()) for p in card.select(".method-change")] == [
+        "Ends on 2027-01-31: what changes."]
+    assert card.select_one(".method-change a")["href"] == "#announced-heading"
+    assert soup.select(".method-change") == [card.select_one(".method-change")]
+    assert " ".join(soup.select_one(".app-head .verdict").get_text().split()) == (
+        "3 of 5 kinds of support; Developer/ISV Support ends on 2027-01-31")
+
+
+def test_a_method_that_starts_later_says_starts_on_in_its_legend_row(project, capsys):
+    app = VALID_APP.replace(
+        "  forum_dedicated:\n    available: false\n    reason: There is no forum section for this app.\n",
+        "  forum_dedicated:\n    available: false\n    reason: There is no forum section for this app.\n"
+        "    change:\n      from: 2027-03-01\n      available: true\n      url: https://forum.example/sample-app\n")
+    project.app("sample_app", app)
+    assert project.run(capsys=capsys)[0] == 0
+    soup = page(project)
+    row = soup.select_one('ul.legend > li[data-method="forum_dedicated"] .method-next')
+    assert " ".join(row.get_text().split()) == "starts on 2027-03-01" and row.time["datetime"] == "2027-03-01"
+    assert soup.select_one("#detail-forum_dedicated .method-change").get_text().startswith("Starts on 2027-03-01")
+    assert soup.select_one(".app-head .verdict").get_text().endswith(
+        "; ClearFoundation Forum Support - Dedicated starts on 2027-03-01")
 
 
 def test_other_kinds_of_change_are_announced_in_words(project, capsys):

@@ -27,6 +27,8 @@ PAGE_WINDOW = 2                 # page links shown on each side of the current p
 LISTING_PATH = "assets/catalogue.json"
 CATEGORIES_URL = "categories/"
 LISTING_FORMAT = 1
+LEVEL2_FLAG = 1                 # a compact-index entry's flags: ClearCARE Level II covers the app
+STALE_FLAG = 2                  # ... and its policy is due for review
 # Stands for the way back to the site root while a row is rendered: no content can hold it (control characters
 # are refused in every file), so splitting there finds only the places the template wrote the root.
 ROOT_MARK = "\x00"
@@ -93,7 +95,9 @@ def catalogue_row(env: jinja2.Environment, app) -> tuple[str, ...]:
 
 def listing_entry(app) -> bytes:
     """Return the app's entry of the compact index: what catalogue.js needs to draw and filter its row."""
-    return dump_json([app.basename, app.name, app.vendor, app.category, app.summary, app.supported]).rstrip(b"\n")
+    flags = (LEVEL2_FLAG if app.level2_covered else 0) | (STALE_FLAG if app.stale else 0)
+    return dump_json([app.basename, app.name, app.vendor, app.category, app.summary, app.supported,
+                      app.reviewed.isoformat(), flags]).rstrip(b"\n")
 
 
 def group_by_category(apps) -> list[tuple[str, list]]:

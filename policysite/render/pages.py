@@ -15,6 +15,7 @@ from policysite.problems import ContentError, Problem, internal_problem
 from policysite.render.catalogue import (LISTING_PATH, category_context, category_pages, category_slug, first_view,
                                          group_by_category, render_listing)
 from policysite.render.sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
+from policysite.render.toc import with_anchors
 from policysite.sources.read import fold_name, static_source
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
@@ -234,12 +235,16 @@ def mix_with_white(colour: str, share: float) -> str:
 
 
 def doc_context(site: Site, doc: Doc) -> dict:
-    """Return what a documentation page shows besides its body: the apps whose files name it, and its section."""
+    """Return what a documentation page shows besides its body: the body with heading anchors and its headings (for
+    the table of contents), the apps whose files name it, and its section."""
     section = [d for d in site.docs if d.section == doc.section and d.doc_id != doc.section]
     # Derived: the app files' level2.articles are the one place links are kept.
     naming = [a for a in site.apps if doc.section == "level2" and doc.doc_id.removeprefix("level2/") in a.level2_articles]
     related = sorted(naming, key=lambda a: (a.name.casefold(), a.name, a.basename))
+    body_html, headings = with_anchors(doc.body_html)
     return {
+        "body_html": body_html,
+        "headings": headings,
         "related_apps": related,
         "section_docs": sorted(section, key=lambda d: (d.order, d.title, d.doc_id)),
         "section_index": next((d for d in site.docs if d.doc_id == doc.section), None),

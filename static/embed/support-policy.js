@@ -2,13 +2,17 @@
  *
  * It fetches api/v1/apps/<basename>.json from the support-policy site and draws the same legend as the
  * site's app page: per method a swatch in the method's colour with its marker letter, the method's title
- * and "Available" or "Not available"; unavailable methods are greyed out and struck through. Method
+ * and "Available" or "Not available"; an unavailable method's swatch is hollow and dashed, its letter whole. Method
  * titles, colours and markers all come from the legend in the fetched JSON. No dependencies.
  *
  * Attributes:
  *   app   the app's ClearOS basename, such as web_proxy
  *   hide  present when "Display Support Policy" is switched off: nothing is fetched or shown
  *   feed  the site's root address, when the JSON is not served from the site this script came from
+ *   compact  present for a narrow place such as Webconfig's sidebar: one row of small swatches, a button that
+ *         opens the full legend below it (and closes it again, also with Escape)
+ *   theme "light" or "dark" to match a host page that sets its own scheme; without it the widget follows the
+ *         reader's prefers-color-scheme, as a page with color-scheme "light dark" does
  * data-state (set by the element) says what it shows: loading, ready, hidden, unknown or failed.
  * Until the JSON arrives, and whenever it cannot be used, the element shows a plain link instead.
  * Anything written inside the element is shown only where this script does not run.
@@ -31,22 +35,38 @@
   const SCRIPT_ROOT = script && script.src ? new URL("../", script.src).href : null;
 
   // The same look as the site's legend (static/site.css); method colours are set per swatch from the JSON.
+  // Greys and outlines are variables, with a dark set (the site's own) for a dark host page: the reader's
+  // prefers-color-scheme unless the host says theme="light" or theme="dark".
+  const LIGHT = "--line: #c9ccd1; --panel: #f4f5f7; --muted: #5c5c5c; --dash: #767676; --focus: #1a73e8;";
+  const DARK = "--line: #4a4f57; --panel: #202328; --muted: #c3c7cc; --dash: #9aa0a6; --focus: #8ab4f8;";
   const STYLE = `
-    :host { display: block; container-type: inline-size; }
+    :host { display: block; container-type: inline-size; ${LIGHT} }
+    :host([theme="dark"]) { ${DARK} }
+    @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) { ${DARK} } }
     :host([hide]) { display: none; }
+    :host([theme="dark"]) a { color: #8ab4f8; }
+    @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) a { color: #8ab4f8; } }
     .legend { list-style: none; padding: 0; margin: 0 0 .5rem; display: grid; gap: .5rem; }
     .method { display: grid; grid-template-columns: auto 1fr auto; align-items: center; gap: .25rem .75rem;
-              padding: .5rem .75rem; border: 1px solid #c9ccd1; border-radius: 6px; }
+              padding: .5rem .75rem; border: 1px solid var(--line); border-radius: 6px; }
     .swatch { display: inline-flex; align-items: center; justify-content: center; flex: none; width: 1.6rem; height: 1.6rem;
               border: 2px solid; border-radius: 4px; font-weight: 700; font-size: .9rem; line-height: 1; }
+    .swatch.filled { border-color: var(--outline); }
+    :host([theme="dark"]) .swatch.filled { border-color: var(--outline-dark); }
+    @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) .swatch.filled { border-color: var(--outline-dark); } }
     .method-title { font-weight: 600; }
     .is-available .method-state { font-weight: 600; }
-    .is-unavailable { background: #f4f5f7; }
-    .is-unavailable .swatch { background: #e6e6e6; border-color: #767676; border-style: dashed; color: #5c5c5c;
-                              text-decoration: line-through 2px; }
-    .is-unavailable .method-title { color: #5c5c5c; text-decoration: line-through; }
-    .is-unavailable .method-state { color: #5c5c5c; font-style: italic; }
+    .is-unavailable { background: var(--panel); }
+    .is-unavailable .swatch { background: transparent; border-color: var(--dash); border-style: dashed; color: var(--muted); }
+    .is-unavailable .method-title { color: var(--muted); }
+    .is-unavailable .method-state { color: var(--muted); font-style: italic; }
     .more, .fallback { margin: 0; }
+    .toggle { display: inline-flex; align-items: center; gap: .25rem; padding: .2rem; margin: 0 0 .4rem; font: inherit;
+              color: inherit; background: transparent; border: 1px solid var(--line); border-radius: 4px; cursor: pointer; }
+    .toggle:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+    .toggle .swatch { width: 1.15rem; height: 1.15rem; font-size: .7rem; border-width: 1.5px; border-radius: 3px; }
+    .toggle-sign { padding: 0 .2rem; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     @container (max-width: 30rem) {
       .method { grid-template-columns: auto 1fr; }
       .method-state { grid-column: 2; }
@@ -113,15 +133,42 @@
     return node;
   }
 
+  // Contrast, as WCAG defines it, to lighten an outline that would vanish on a dark page (the site's render.dark_outline).
+  function luminance(hex) {
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  function darkOutline(colour) {
+    for (let step = 0; step <= 100; step++) {
+      const mixed = "#" + [1, 3, 5].map((i) => {
+        const c = parseInt(colour.slice(i, i + 2), 16);
+        return Math.round(c + (255 - c) * step / 100).toString(16).padStart(2, "0");
+      }).join("");
+      if ((luminance(mixed) + 0.05) / 0.05 >= 4.5) return mixed;   // 4.5:1 on black keeps 3:1 on any dark surface
+    }
+    return "#ffffff";
+  }
+
+  // A filled swatch carries both outlines; the style sheet picks the one for the scheme in force.
+  function drawSwatch(row) {
+    const swatch = element("span", { class: row.available ? "swatch filled" : "swatch", part: "swatch", "aria-hidden": "true" }, row.marker);
+    if (row.available) {
+      swatch.style.backgroundColor = row.colour;
+      swatch.style.setProperty("--outline", row.outline);
+      swatch.style.setProperty("--outline-dark", darkOutline(row.colour));
+      swatch.style.color = row.ink;
+    }
+    return swatch;
+  }
+
   function drawLegend(policy) {
     const list = element("ul", { class: "legend", part: "legend", "aria-label": `Support policy for ${policy.name}` });
     for (const row of policy.rows) {
-      const swatch = element("span", { class: "swatch", part: "swatch", "aria-hidden": "true" }, row.marker);
-      if (row.available) {
-        swatch.style.backgroundColor = row.colour;
-        swatch.style.borderColor = row.outline;
-        swatch.style.color = row.ink;
-      }
+      const swatch = drawSwatch(row);
       list.append(element("li", { class: `method ${row.available ? "is-available" : "is-unavailable"}`, part: "method", "data-method": row.id },
         swatch,
         element("span", { class: "method-title" }, row.title),
@@ -129,6 +176,40 @@
     }
     const more = element("p", { class: "more" }, element("a", { href: policy.url, part: "link" }, `How to get support for ${policy.name}`));
     return [list, more];
+  }
+
+  // The compact form: one row of small swatches, like the sidebar of old Webconfig, on a button that opens the
+  // full legend below it. The button says in words what the row shows, and whether the legend is open.
+  function drawCompact(policy) {
+    const offered = policy.rows.filter((row) => row.available).length;
+    const [list, more] = drawLegend(policy);
+    const id = "legend";
+    list.id = id;
+    const panel = element("div", { class: "panel", part: "panel" }, list, more);
+    panel.hidden = true;
+    const toggle = element("button", { type: "button", class: "toggle", part: "toggle", "aria-expanded": "false", "aria-controls": id },
+      ...policy.rows.map((row) => element("span", { class: row.available ? "is-available" : "is-unavailable" }, drawSwatch(row))),
+      element("span", { class: "toggle-sign", "aria-hidden": "true" }, "▸"),
+      element("span", { class: "visually-hidden" },
+        `Support policy for ${policy.name}: ${offered} of ${policy.rows.length} kinds of support available. Show the legend`));
+    const sign = toggle.querySelector(".toggle-sign"), words = toggle.querySelector(".visually-hidden");
+    const setOpen = (open) => {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      sign.textContent = open ? "▾" : "▸";
+      words.textContent = words.textContent.replace(/(Show|Hide) the legend$/, open ? "Hide the legend" : "Show the legend");
+    };
+    toggle.addEventListener("click", () => setOpen(panel.hidden));
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    toggle.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !panel.hidden) setOpen(false);
+    });
+    return [toggle, panel];
   }
 
   function drawLink(href, text) {
@@ -160,7 +241,7 @@
   }
 
   class SupportPolicy extends HTMLElement {
-    static get observedAttributes() { return ["app", "hide", "feed"]; }
+    static get observedAttributes() { return ["app", "hide", "feed", "compact", "theme"]; }
 
     constructor() {
       super();
@@ -202,7 +283,7 @@
       const page = `${root}apps/${app}/`;
       this._show(generation, "loading", drawLink(page, `Support policy for ${app}`));
       requestPolicy(`${root}api/v1/apps/${app}.json`).then(
-        (policy) => this._show(generation, "ready", drawLegend(policy)),
+        (policy) => this._show(generation, "ready", this.hasAttribute("compact") ? drawCompact(policy) : drawLegend(policy)),
         (error) => this._show(generation, error.state || "failed", error.state === "unknown"
           ? drawLink(root, "Support policies of ClearOS apps") : drawLink(page, `Support policy for ${app}`)));
     }
