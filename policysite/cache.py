@@ -55,9 +55,11 @@ def code_version() -> str:
 
 
 def shipped_files() -> list[tuple[Path, Path]]:
-    """Return (base, path) for our modules, their data, the schemas and the default templates and static files."""
+    """Return (base, path) for our modules, their data, the schemas, the feed's contract and the default templates and
+    static files."""
     found = [(_PACKAGE.parent, path) for path in [*_PACKAGE.rglob("*.py"), *_PACKAGE.glob("*.txt")]]
     found += [(resources.shipped_base("schema"), path) for path in resources.shipped_folder("schema").glob("*.json")]
+    found.append((resources.shipped_base("docs"), resources.shipped_folder("docs") / "feed.md"))   # the page for developers shows it
     for name in ("templates", "static"):   # installed, a project without its own uses these (sources/read.py); in a checkout they are its input
         if resources.shipped_base(name) == _PACKAGE:
             found += [(_PACKAGE, path) for path in resources.shipped_folder(name).rglob("*") if path.is_file()]

@@ -207,6 +207,7 @@ class Doc:
     order: int
     legend: bool
     body_html: str
+    updated: datetime.date | None = None   # the day of the last commit that changed the file (history.read_doc_dates)
 
     @property
     def url(self) -> str:
@@ -241,6 +242,7 @@ class Site:
     templates: MappingProxyType
     static: MappingProxyType
     warnings: tuple = ()         # problems of severity 'warning' found while checking; not rendered
+    feed_contract: str = ""      # the tool's docs/feed.md as sanitised HTML, for the "Embed and feed" page; empty when checking
 
     def app(self, basename: str) -> App:
         """Return the app with this basename."""

@@ -87,3 +87,21 @@ def test_anchors_are_unique_and_keep_clear_of_the_templates_own_ids():
     assert [h.text for h in headings] == ["Articles", "Articles", "Legend heading", "& more"]
     assert '<h3 id="legend-heading-2">Legend <code>heading</code> <a class="heading-anchor" href="#legend-heading-2">' in body
     assert slug("Where to go next?") == "where-to-go-next"
+
+
+def test_the_page_for_developers_carries_the_feed_contract_as_the_tool_ships_it(site_dir):
+    """docs/feed.md, the contract, is on the "Embed and feed" page: its title left out (the page has its own), each of
+    its headings one level down inside the page's "The contract" section, its tables and code as they are."""
+    contract = (REPO / "docs/feed.md").read_text(encoding="utf-8")
+    page = BeautifulSoup((site_dir / "embed/example.html").read_text(encoding="utf-8"), "html.parser")
+    section = page.find(id="contract-heading").find_parent("section")
+    written = [(len(m[1]), m[2].replace("`", "")) for m in re.finditer(r"^(#{2,4}) (.+)$", strip_fences(contract), re.MULTILINE)]
+    shown = [(int(h.name[1]) - 1, h.get_text()) for h in section.find_all(["h3", "h4", "h5"])]
+    assert shown == written and len(written) > 10
+    assert not section.find("h1") and page.find_all("h1") == [page.find("h1")]
+    assert len(section.find_all("table")) == contract.count("\n|---") and section.find("pre")
+
+
+def strip_fences(text: str) -> str:
+    """Return Markdown without its fenced code blocks, whose '#' lines are comments, not headings."""
+    return re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, VALID_APP, tree_digest
+from conftest import LEVEL2_ARTICLE, POLICY_DOC, REPO, VALID_APP, tree_digest
 from gitrepo import commit_all, git, init_repo
 from policysite.render import feed
 
@@ -250,3 +250,49 @@ def test_a_commit_with_a_broken_file_does_not_break_the_build(project, capsys):
     status, _, err = project.run(capsys=capsys)
     assert (status, err) == (0, "")
     assert changelog(project, "sample_app")[-1][1] == "Policy published — 2026-03-01"
+
+
+def updated_on(project, page: str) -> str | None:
+    """Return the "last updated" day a built documentation page gives, or None."""
+    found = BeautifulSoup((project.out / page).read_text(encoding="utf-8"), "html.parser").select("article.doc .doc-updated time")
+    return found[0]["datetime"] if found else None
+
+
+def test_a_documentation_page_gives_the_day_git_last_changed_its_file(two_commits, capsys):
+    project, _, _ = two_commits   # the docs came with the first commit, on 2026-03-01
+    project.write("content/docs/policy.md", POLICY_DOC + "\nOne more sentence.\n")
+    commit_all(project.root, "Explain the policy further", "2026-05-06T22:30:00-05:00")   # 2026-05-07 in UTC
+    project.write("content/docs/level2/software-raid-5.md", LEVEL2_ARTICLE + "\nNot committed yet.\n")
+    assert project.run(capsys=capsys)[0] == 0
+    assert updated_on(project, "policy/index.html") == "2026-05-07"
+    assert updated_on(project, "level2/index.html") == "2026-03-01"
+    assert updated_on(project, "level2/software-raid-5/index.html") == "2026-03-01"   # its last commit, not the edit
+    page = BeautifulSoup((project.out / "policy/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert " ".join(page.select_one(".doc-updated").get_text().split()) == "Last updated on 2026-05-07"
+
+
+def test_a_documentation_page_has_no_day_git_cannot_vouch_for(two_commits, capsys):
+    project, _, _ = two_commits
+    project.write("content/docs/policy.md", POLICY_DOC + "\nFrom the future.\n")
+    commit_all(project.root, "A commit dated after the build", "2031-01-01T00:00:00Z")
+    project.write("content/docs/level2/new-article.md", LEVEL2_ARTICLE.replace("RAID 5", "Something new"))
+    assert project.run(capsys=capsys)[0] == 0
+    assert updated_on(project, "policy/index.html") is None         # its last commit is dated after today
+    assert updated_on(project, "level2/new-article/index.html") is None   # never committed
+    assert updated_on(project, "level2/index.html") == "2026-03-01"
+
+
+def test_without_history_no_documentation_page_gives_a_day(two_commits, capsys):
+    project, _, _ = two_commits
+    assert project.run("--no-history", capsys=capsys)[0] == 0
+    assert [updated_on(project, page) for page in ("policy/index.html", "level2/index.html")] == [None, None]
+
+
+def test_a_new_commit_of_a_document_changes_its_page_on_the_next_build(two_commits, capsys):
+    project, _, _ = two_commits
+    assert project.run(capsys=capsys)[0] == 0
+    assert updated_on(project, "policy/index.html") == "2026-03-01"
+    project.write("content/docs/policy.md", POLICY_DOC + "\nRevised.\n")
+    commit_all(project.root, "Revise the policy page", "2026-06-01T08:00:00Z")
+    assert project.run(capsys=capsys)[0] == 0   # the remembered results and pages must not hide the new day
+    assert updated_on(project, "policy/index.html") == "2026-06-01"

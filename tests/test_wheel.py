@@ -59,7 +59,7 @@ def test_the_wheel_carries_the_command_the_schemas_templates_and_static_files(in
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"policysite/{p.relative_to(REPO).as_posix()}" for folder in ("schema", "templates", "static")
                for p in (REPO / folder).rglob("*") if p.is_file()}
-    assert shipped - names == set()
+    assert (shipped | {"policysite/docs/feed.md"}) - names == set()   # the contract, for the page for developers
     modules = {f"{p.relative_to(REPO).as_posix()}" for p in (REPO / "policysite").rglob("*.py")}
     assert modules - names == set()   # every package is listed in pyproject.toml
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
@@ -86,6 +86,7 @@ def test_installed_check_and_build_work_on_the_example_project(installed, exampl
     assert built.returncode == 0, built.stderr
     assert (example / "site/index.html").is_file() and (example / "site/api/v1/index.json").is_file()
     assert (example / "site/assets/site.css").read_bytes() == (REPO / "static/site.css").read_bytes()
+    assert "<h3>Addresses</h3>" in (example / "site/embed/example.html").read_text(encoding="utf-8")   # the shipped contract
 
 
 def test_installed_check_reports_a_broken_file_by_line_and_column(installed, example):

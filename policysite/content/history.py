@@ -31,6 +31,7 @@ from policysite.sources.loader import MAX_FILE_BYTES
 from policysite.sources.read import BASENAME_RE, parse_text, read_capped
 
 APPS_DIR = "content/apps"
+DOCS_DIR = "content/docs"
 HISTORY_LIMIT = 50          # newest entries kept per app
 FILE_MODES = (b"100644", b"100755")   # regular files; gitlinks (160000), symbolic links (120000) and trees are never read
 RECOMMIT = "commit it again so git records when that is done (git commit --amend, or git rebase --force-rebase for an older commit)"
@@ -116,6 +117,21 @@ def read_versions(root: Path, parse=parse_app) -> dict[str, list[Version]]:
         elif mode == b"000000" or data is not None:
             versions.setdefault(src_path, []).append(Version(when, commit, data))
     return versions
+
+
+def read_doc_dates(root: Path, today: datetime.date) -> dict[str, datetime.date]:
+    """Return the day (UTC) of the last commit along the first-parent line that changed each document under
+    content/docs, by src_path: what a documentation page gives as its "last updated".
+
+    A document with no such commit (not committed yet, or last deleted), or whose last commit has no real date or
+    one after today, has no day: a page says nothing rather than a date git cannot vouch for. Where git cannot
+    give the log at all no page has one; whether the build may go on without history is read_versions' to say.
+    """
+    last: dict[str, datetime.datetime | None] = {}
+    for _, stamp, src_path, mode, _ in read_log(root, DOCS_DIR) or ():   # newest first: the first change of a path is its last
+        if src_path not in last:
+            last[src_path] = commit_time(stamp) if mode in FILE_MODES else None
+    return {src_path: when.date() for src_path, when in last.items() if when is not None and when.date() <= today}
 
 
 def check_versions(src_path: str, versions: list[Version] | None, today: datetime.date, mode: str = PUBLISH) -> list[Problem]:

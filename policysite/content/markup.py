@@ -31,6 +31,7 @@ from policysite.check.addresses import link_problem
 from policysite.check.links import Refusal, check_links, hrefs_in, link_message
 
 MAX_MARKDOWN_CHARS = 30_000   # a documentation page body (4x the longest today); app descriptions: 20000 by schema
+MAX_CONTRACT_CHARS = 100_000  # the feed's contract (the tool's docs/feed.md, about 31,000 today)
 MAX_APP_HTML = 100_000        # HTML of one description: 155x the longest example's (645), 5x the schema's 20000 characters
 MAX_DOC_HTML = 250_000        # HTML of one documentation page: 28x the longest example's (8,844), 8x MAX_MARKDOWN_CHARS
 MAX_NESTING = 12              # lists and quotes inside each other; deeper text is left as plain text
@@ -87,10 +88,10 @@ for _parser in (_app_md, _doc_md):
     _parser.add_render_rule("image", _no_image)
 
 
-def check_markdown(text: str) -> str | None:
+def check_markdown(text: str, limit: int = MAX_MARKDOWN_CHARS) -> str | None:
     """Say why text cannot be rendered as Markdown, or return None."""
-    if len(text) > MAX_MARKDOWN_CHARS:
-        return f"Markdown text is {len(text)} characters long; the limit is {MAX_MARKDOWN_CHARS}"
+    if len(text) > limit:
+        return f"Markdown text is {len(text)} characters long; the limit is {limit}"
     return None
 
 

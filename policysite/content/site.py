@@ -9,15 +9,23 @@ from types import MappingProxyType
 from policysite import dates
 from policysite.check import hours, rules, schedule
 from policysite.content.compare import PLAIN, Names, announce_sentence, sentence_case
-from policysite.content.markup import check_markdown, render_doc_markdown
+from policysite.content.markup import MAX_CONTRACT_CHARS, MAX_MARKDOWN_CHARS, check_markdown, render_doc_markdown
 from policysite.model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
 from policysite.problems import ContentError, Problem, guarded
+from policysite.resources import shipped_folder
+from policysite.sources.checkout import read_capped
+from policysite.sources.loader import decode_text
 from policysite.sources.read import Sources
 
+CONTRACT = "feed.md"   # in the tool's docs/: the feed's contract
 
-def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, docs: list) -> Site:
+
+def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, docs: list,
+              doc_dates: dict[str, datetime.date] | None = None, contract: bool = False) -> Site:
     """Make the Site of everything but the apps from checked data: the legend, the factors, the settings, the
-    documents (Markdown rendered and sanitised), the templates and the static files; raise ContentError on problems."""
+    documents (Markdown rendered and sanitised, each with its day in doc_dates, history.read_doc_dates), the
+    templates and the static files, and with contract the feed's contract (feed_contract); raise ContentError
+    on problems."""
     methods_models = tuple(Method(**m, portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"])
     problems: list[Problem] = []
     bodies = {d.src_path: d for d in sources.docs}
@@ -26,17 +34,32 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, do
         source = bodies[src_path]
         html = markdown_or_problem(render_doc_markdown, source.body, src_path, (source.body_line, 1), problems,
                                    prefix="Markdown ", body_line=source.body_line)
-        doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html)
+        doc = guarded(make_doc, src_path, problems, doc_id, src_path, located.data, html, (doc_dates or {}).get(src_path))
         if doc:
             doc_models.append(doc)
+    contract_html = feed_contract(problems) if contract else ""
     if problems:
         raise ContentError(problems)
     return Site(
         settings=Settings(**settings), methods=methods_models, factors=tuple(Factor(**f) for f in factors["factors"]),
         levels=tuple(Level(**lv) for lv in factors["levels"]), apps=(),
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
-        templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static),
+        templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static), feed_contract=contract_html,
     )
+
+
+def feed_contract(problems: list[Problem]) -> str:
+    """Return the feed's contract, the tool's own docs/feed.md (resources.py), as sanitised HTML: what the
+    "Embed and feed" page shows developers. Read and rendered as a document is, with its problems located
+    alike, though they could only be the tool's."""
+    src_path = f"docs/{CONTRACT}"
+    data = read_capped(shipped_folder("docs") / CONTRACT, src_path, problems)
+    text, found = decode_text(data, src_path) if data is not None else (None, [])
+    problems += found
+    if text is None or found:
+        return ""
+    return markdown_or_problem(render_doc_markdown, text, src_path, (1, 1), problems, prefix="Markdown ", body_line=0,
+                               limit=MAX_CONTRACT_CHARS)
 
 
 def model_parts(site: Site) -> dict:
@@ -50,10 +73,10 @@ def make_app_model(basename: str, src_path: str, data: dict, html: str, parts: d
     return hours.with_clocks(make_app(basename, src_path, data, html, parts, app_extras(data, parts["methods"], today)), today)
 
 
-def make_doc(doc_id: str, src_path: str, data: dict, html: str) -> Doc:
-    """Build a Doc from checked front matter and its rendered body."""
+def make_doc(doc_id: str, src_path: str, data: dict, html: str, updated: datetime.date | None = None) -> Doc:
+    """Build a Doc from checked front matter, its rendered body and the day its file last changed."""
     return Doc(doc_id=doc_id, src_path=src_path, title=data["title"], summary=data["summary"],
-               order=data.get("order", 0), legend=data.get("legend", False), body_html=html)
+               order=data.get("order", 0), legend=data.get("legend", False), body_html=html, updated=updated)
 
 
 def app_extras(data: dict, methods: tuple[Method, ...], today: datetime.date) -> dict:
@@ -74,12 +97,12 @@ def names_for(site: Site) -> Names:
 
 
 def markdown_or_problem(render, text: str, src_path: str, pos: tuple[int, int], problems: list[Problem], *,
-                        prefix: str = "description: ", body_line: int | None = None) -> str:
-    """Render Markdown; every refusal or failure becomes a located problem.
+                        prefix: str = "description: ", body_line: int | None = None, limit: int = MAX_MARKDOWN_CHARS) -> str:
+    """Render Markdown of at most limit characters; every refusal or failure becomes a located problem.
 
     prefix starts each message; body_line, for a text whose lines are the file's from there on, locates each bad link on its line.
     """
-    refusal = check_markdown(text)
+    refusal = check_markdown(text, limit)
     if refusal:
         problems.append(Problem(src_path, pos[0], pos[1], refusal))
         return ""

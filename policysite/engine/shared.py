@@ -13,6 +13,7 @@ from policysite.check.alternatives import legend_names
 from policysite.check.inputs import check_docs, check_settings
 from policysite.check.schema import load_schema
 from policysite.codec import encode
+from policysite.content import history
 from policysite.content.site import make_site, model_parts
 from policysite.problems import ContentError, Problem, is_error
 from policysite.render import feed
@@ -36,8 +37,10 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     broken = SharedInputs(today, history_mode, legend_names(methods.data["methods"]) if methods else (), digest="")
     if any(map(is_error, problems)) or not (methods and factors and settings):
         return broken, problems
+    # a documentation page's "last updated" comes from the history, read when the history is (not by check)
+    doc_dates = history.read_doc_dates(root, today) if history_mode and rendering else {}
     try:
-        site = make_site(sources, methods.data, factors.data, settings.data, docs)
+        site = make_site(sources, methods.data, factors.data, settings.data, docs, doc_dates, contract=rendering)
         env = make_env(site) if rendering else None
     except ContentError as exc:   # a document's Markdown, or a template
         return broken, problems + exc.problems
@@ -47,7 +50,8 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     bodies = {d.src_path: d.body for d in sources.docs}
     digest = hashlib.sha256(f"{code_version()}\0{today.isoformat()}\0{history_mode}\0{rendering}\0{verify}\0".encode())
     digest.update(encode((methods.data, factors.data, settings.data, sorted(site.templates.items()) if rendering else (),
-                          [(src_path, doc_id, bodies[src_path], loc.data) for src_path, doc_id, loc in docs]), {}))
+                          [(src_path, doc_id, bodies[src_path], loc.data, doc_dates.get(src_path)) for src_path, doc_id, loc in docs]),
+                         {}))
     schema = load_schema("feed.schema.json")
     return SharedInputs(today, history_mode, broken.legend, digest.hexdigest(), site, model_parts(site), env, schema,
                         feed.document_validators(schema) if verify else None, tuple(docs),

@@ -15,7 +15,7 @@ from policysite.problems import ContentError, Problem, internal_problem
 from policysite.render.catalogue import (LISTING_PATH, category_context, category_pages, category_slug, first_view,
                                          group_by_category, render_listing)
 from policysite.render.sandbox import SourceLoader, TemplateSandbox, describe_fault, template_problem
-from policysite.render.toc import with_anchors
+from policysite.render.toc import demoted, with_anchors
 from policysite.sources.read import fold_name, static_source
 
 # Dark mode draws swatch outlines light enough to keep 3:1 against any surface of luminance <= 0.025
@@ -252,9 +252,9 @@ def doc_context(site: Site, doc: Doc) -> dict:
 
 
 def embed_context(site: Site) -> dict:
-    """Return the app the widget example shows: the first with methods both on and off."""
+    """Return the app the widget example shows (the first with methods both on and off) and the feed's contract."""
     mixed = [a for a in site.apps if a.mixed]
-    return {"example": (mixed or list(site.apps))[0]}
+    return {"example": (mixed or list(site.apps))[0], "contract_html": demoted(site.feed_contract)}
 
 
 def sitemap_entries(site: Site, changes: list[dict], pages: list) -> list[tuple[str, str | None]]:

@@ -1,4 +1,5 @@
-"""Heading anchors and a table of contents for documentation pages, worked out from their rendered body."""
+"""Heading anchors and a table of contents for documentation pages, worked out from their rendered body; and a
+document's headings moved down a level to sit inside another page."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class Heading:
 def slug(text: str) -> str:
     """Return an anchor for a heading's text: lower-case words joined by hyphens."""
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "section"
+
+
+def demoted(body_html: str) -> Markup:
+    """Return a rendered document to show inside another page's section: its title (h1) left out, every other
+    heading one level down."""
+    body = re.sub(r"<h1>.*?</h1>\n?", "", body_html, flags=re.DOTALL)
+    return Markup(re.sub(r"<(/?)h([2-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", body))
 
 
 def with_anchors(body_html: str) -> tuple[Markup, tuple[Heading, ...]]:
