@@ -1,0 +1,17 @@
+"""The languages the site can be published in: English, the default and the language of the data, and the six that
+ClearOS Webconfig shipped its support legend in. Each has a catalog in locale/ and may be named in content/site.yaml."""
+
+from __future__ import annotations
+
+DEFAULT = "en"
+# Each language's own name for itself, as a language switcher shows it to the people who read it.
+NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "it": "Italiano",
+    "nl": "Nederlands",
+    "pt": "Português",
+    "es": "Español",
+}
+SUPPORTED = tuple(NAMES)
