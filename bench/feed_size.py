@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 import yaml  # noqa: E402
 
+from policysite.content import history  # noqa: E402
 from policysite.engine.recipe import build  # noqa: E402
 
 FIELDS = ("name", "vendor", "category", "subcategory", "license", "summary", "description", "links",
@@ -45,7 +46,6 @@ def make_project(target: Path, apps: int) -> Path:
         # Each field group from a different example, so neighbouring apps differ as real ones do.
         data = {key: copy.deepcopy(rng.choice(examples).get(key)) for key in FIELDS}
         data["name"] = f"{data['name'][:70]} {i + 1}"
-        data["support"] = {m: copy.deepcopy(rng.choice(examples)["support"][m]) for m in data["support"]}
         data["reviewed"] = str(data["reviewed"])
         data = {k: v for k, v in data.items() if v is not None}
         (target / f"content/apps/s{i + 1:05d}_{rng.choice(WORDS)}.yaml").write_text(
@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         root = REPO if args.apps == 0 else make_project(Path(tmp) / "project", args.apps)
         site = Path(tmp) / "site"
         start = time.perf_counter()
-        built = build(root, site)
+        # A generated project is no git checkout: its apps have no history to read.
+        built = build(root, site, history_mode=history.PUBLISH if args.apps == 0 else None)
         seconds = time.perf_counter() - start
         print("\n".join(report(site, len(built.apps), seconds)))
     return 0
