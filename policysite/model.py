@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from policysite.languages import DEFAULT
+
 CONTACT_FIELDS = ("url", "email", "reply_email", "hours", "timezone", "response_time", "scope")
 
 
@@ -24,7 +26,7 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-ENGLISH = "en"   # the language of the data's own fields (languages.DEFAULT)
+ENGLISH = DEFAULT   # the language of the data's own fields
 # One entry's wording in other languages: ((lang, ((field, value), ...)), ...), sorted, so it hashes and compares.
 Translations = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
