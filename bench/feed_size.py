@@ -75,6 +75,7 @@ def report(site: Path, apps: int, seconds: float) -> list[str]:
     rows = [
         ("feed.json (legend + every app)", sizes([site / "feed.json"])),
         ("api/v1/index.json (legend + basename, supported, sha256)", sizes([site / "api/v1/index.json"])),
+        ("api/v1/legend.json (the legend with its translations)", sizes([site / "api/v1/legend.json"])),
         ("one app file, median", (statistics.median(r for r, _ in per_app), statistics.median(g for _, g in per_app))),
         ("one app file, largest", (max(r for r, _ in per_app), max(g for _, g in per_app))),
         ("all app files (each also under by-hash/)", (sum(r for r, _ in per_app), sum(g for _, g in per_app))),

@@ -15,3 +15,21 @@ NAMES = {
     "es": "Español",
 }
 SUPPORTED = tuple(NAMES)
+
+
+def hint(code: str, known) -> str:
+    """Return a hint for a language code that is not one of known: the code it most likely means, else the codes there are.
+
+    Codes are two letters, too short for a spelling distance, so the hint also reads a code in capitals or with a
+    region ('DE', 'pt-BR', 'pt_BR') and a language's name in English or in its own words ('German', 'deutsch').
+    """
+    choices = list(known)
+    word = code.strip().lower().replace("_", "-") if isinstance(code, str) else ""
+    guess = word.split("-")[0] if word.split("-")[0] in choices else ENGLISH_NAMES.get(word) or OWN_NAMES.get(word)
+    if guess in choices:
+        return f"; did you mean '{guess}'?"
+    return f"; expected one of {', '.join(repr(c) for c in choices)}"
+
+
+ENGLISH_NAMES = {"english": "en", "german": "de", "french": "fr", "italian": "it", "dutch": "nl", "portuguese": "pt", "spanish": "es"}
+OWN_NAMES = {name.lower(): code for code, name in NAMES.items()} | {"portugues": "pt", "espanol": "es", "francais": "fr"}

@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from policysite.languages import DEFAULT
+
 CONTACT_FIELDS = ("url", "email", "reply_email", "hours", "timezone", "response_time", "scope")
 
 
@@ -24,9 +26,46 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+ENGLISH = DEFAULT   # the language of the data's own fields
+# One entry's wording in other languages: ((lang, ((field, value), ...)), ...), sorted, so it hashes and compares.
+Translations = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+def make_translations(data: dict | None) -> Translations:
+    """Turn a checked 'translations' mapping ({lang: {field: value}}) into the sorted tuples the model holds."""
+    return tuple((lang, tuple(sorted(fields.items()))) for lang, fields in sorted((data or {}).items()) if fields)
+
+
+class Translatable:
+    """Text fields with per-language values beside the English ones; mixed into Method, Factor and Level."""
+
+    TEXT_FIELDS: tuple[str, ...] = ()
+    translations: Translations = ()
+
+    def text(self, lang: str, field: str) -> str:
+        """Return field in lang: its translation, or the English value when there is none."""
+        value = self._translation(lang, field)
+        return value if value is not None else getattr(self, field)
+
+    def is_translated(self, lang: str, field: str) -> bool:
+        """Return True if field has a value in lang (English always has)."""
+        return lang == ENGLISH or self._translation(lang, field) is not None
+
+    def _translation(self, lang: str, field: str) -> str | None:
+        """Return field's value in lang, or None; a field that is not a text field is our bug."""
+        if field not in self.TEXT_FIELDS:
+            raise ValueError(f"{type(self).__name__} has no text field {field!r}; its text fields are {', '.join(self.TEXT_FIELDS)}")
+        for code, values in self.translations:
+            if code == lang:
+                return dict(values).get(field)
+        return None
+
+
 @dataclass(frozen=True)
-class Method:
+class Method(Translatable):
     """One support delivery method of the legend."""
+
+    TEXT_FIELDS = ("title", "short_title", "description")
 
     id: str
     bit: int
@@ -39,6 +78,7 @@ class Method:
     # Tickets open only on the method's portal ('url'); email only answers an open ticket ('reply_email').
     # Set from the app schema, which gives such a method 'reply_email' in place of 'email'.
     portal_only: bool = False
+    translations: Translations = ()
 
     @property
     def ink(self) -> str:
@@ -47,20 +87,26 @@ class Method:
 
 
 @dataclass(frozen=True)
-class Factor:
+class Factor(Translatable):
     """One of the three things ClearCenter weighs when setting a policy."""
+
+    TEXT_FIELDS = ("title", "description")
 
     id: str
     title: str
     description: str
+    translations: Translations = ()
 
 
 @dataclass(frozen=True)
-class Level:
+class Level(Translatable):
     """A rating a factor can have."""
+
+    TEXT_FIELDS = ("title",)
 
     id: str
     title: str
+    translations: Translations = ()
 
 
 def utc_label(minutes: int, minus: str = "\u2212") -> str:

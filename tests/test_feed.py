@@ -89,14 +89,14 @@ def check_documents(site_dir: Path, base_url: str, close: bool = False) -> set[s
 
 def test_site_publishes_a_valid_schema_for_each_document_with_its_address_and_version(site_dir):
     names = sorted(p.name for p in (site_dir / "schema/v1").iterdir())
-    assert names == ["app.schema.json", "changes.schema.json", "feed.schema.json", "index.schema.json"]
+    assert names == ["app.schema.json", "changes.schema.json", "feed.schema.json", "index.schema.json", "legend.schema.json"]
     check_published_schemas(site_dir, BASE_URL)
 
 
 def test_every_json_file_the_build_writes_validates_against_the_schema_the_site_publishes(site_dir):
     checked = check_documents(site_dir, BASE_URL)
     index = load(site_dir / "api/v1/index.json")
-    expected = {"feed.json", "changes.json", "api/v1/index.json"} | {f"api/v1/apps/{p.stem}.json" for p in (REPO / "content/apps").glob("*.yaml")}
+    expected = {"feed.json", "changes.json", "api/v1/index.json", "api/v1/legend.json"} | {f"api/v1/apps/{p.stem}.json" for p in (REPO / "content/apps").glob("*.yaml")}
     assert expected | {f"api/v1/by-hash/{a['sha256']}.json" for a in index["apps"]} <= checked
 
 
@@ -137,7 +137,7 @@ def test_feed_apps_are_sorted_and_match_their_own_files(site_dir):
     assert names == sorted(names)
     for entry in feed["apps"]:
         document = load(site_dir / f"api/v1/apps/{entry['basename']}.json")
-        assert document["legend"] == feed["legend"]
+        assert document["legend"] == [{k: v for k, v in e.items() if k != "translations"} for e in feed["legend"]]   # since 1.3
         assert {k: document["app"][k] for k in entry} == entry
         assert entry["json_url"] == f"{BASE_URL}api/v1/apps/{entry['basename']}.json"
 
@@ -339,8 +339,8 @@ def test_build_refuses_a_legend_that_breaks_the_published_schema_with_or_without
 
     real = feed.legend_entry
     monkeypatch.setattr(feed, "legend_entry", lambda method: {**real(method), "bit": 3} if method.bit == 1 else real(method))
-    for options, names in (((), ("feed.schema.json", "index.schema.json")),
-                           (("--verify",), ("app.schema.json", "feed.schema.json", "index.schema.json"))):
+    for options, names in (((), ("feed.schema.json", "index.schema.json", "legend.schema.json")),
+                           (("--verify",), ("app.schema.json", "feed.schema.json", "index.schema.json", "legend.schema.json"))):
         status, _, err = project.run(*options, capsys=capsys)
         assert status == 1 and not project.out.exists()
         assert err.splitlines()[:-1] == [
@@ -361,3 +361,19 @@ def test_the_lists_joined_from_each_apps_entry_are_what_serialising_them_whole_g
     for name in ("feed.json", "api/v1/index.json"):
         data = (site_dir / name).read_bytes()
         assert dump_json(json.loads(data)) == data
+
+
+def test_the_legend_carries_its_translations_once_in_feed_index_and_legend_json_never_in_an_app_file(site_dir):
+    """Since 1.3; an app's file keeps the legend it had in 1.2 (translations there would triple its size)."""
+    methods = yaml.safe_load((REPO / "content/methods.yaml").read_text(encoding="utf-8"))["methods"]
+    wanted = [m["translations"] for m in methods]
+    assert all(set(t) == {"de", "fr", "it", "nl", "pt", "es"} for t in wanted)
+    legends = {rel: load(site_dir / rel)["legend"] for rel in ("feed.json", "api/v1/index.json", "api/v1/legend.json")}
+    for rel, legend in legends.items():
+        assert [entry["translations"] for entry in legend] == wanted, rel
+        assert [(e["title"], e["short_title"], e["description"]) for e in legend] == \
+               [(m["title"], m["short_title"], m["description"]) for m in methods], rel
+    for path in sorted((site_dir / "api/v1/apps").glob("*.json")):
+        legend = load(path)["legend"]
+        assert legend == [{k: v for k, v in e.items() if k != "translations"} for e in legends["feed.json"]], path.name
+    assert set(load(site_dir / "api/v1/legend.json")) == {"feed_version", "schema", "legend"}

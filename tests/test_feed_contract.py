@@ -18,12 +18,16 @@ from policysite.tools.compat import documents, resolve
 
 FEED_MD = "docs/feed.md"
 FEED, APP, INDEX, CHANGES = "feed.json", "api/v1/apps/<basename>.json", "api/v1/index.json", "changes.json"
+LEGEND = "api/v1/legend.json"
 # Document -> (schema source file, published schema it follows).
 SCHEMAS = {FEED: ("schema/feed.schema.json", "feed.schema.json"), APP: ("schema/feed.schema.json", "app.schema.json"),
-           INDEX: ("schema/feed.schema.json", "index.schema.json"), CHANGES: ("schema/changes.schema.json", None)}
+           INDEX: ("schema/feed.schema.json", "index.schema.json"), LEGEND: ("schema/feed.schema.json", "legend.schema.json"),
+           CHANGES: ("schema/changes.schema.json", None)}
 # Heading in docs/feed.md -> the objects its field table documents, as (document, path in the document).
 TABLES = {
-    "The legend": {(FEED, "$.legend[]"), (APP, "$.legend[]"), (INDEX, "$.legend[]")},
+    "The legend": {(FEED, "$.legend[]"), (APP, "$.legend[]"), (INDEX, "$.legend[]"), (LEGEND, "$.legend[]")},
+    "A method in another language": {(doc, "$.legend[].translations.*") for doc in (FEED, APP, INDEX, LEGEND)},
+    "The legend alone: `api/v1/legend.json`": {(LEGEND, "$")},
     "`feed.json`": {(FEED, "$")},
     "An app": {(FEED, "$.apps[]"), (APP, "$.app")},
     "A method's policy for an app": {(FEED, "$.apps[].methods[]"), (APP, "$.app.methods[]")},
@@ -91,6 +95,8 @@ def walk_objects(document: str, schema: dict, root: dict, path: str, out: dict) 
         walk_objects(document, sub, root, f"{path}.{name}", out)
     if isinstance(resolved.get("items"), dict):
         walk_objects(document, resolved["items"], root, f"{path}[]", out)
+    if isinstance(resolved.get("additionalProperties"), dict):   # an object keyed by names it does not list ('de', 'fr')
+        walk_objects(document, resolved["additionalProperties"], root, f"{path}.*", out)
 
 
 def contract_mismatches() -> list[str]:

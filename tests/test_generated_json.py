@@ -181,7 +181,8 @@ def json_errors(shared, apps: list[tuple[str, bytes, list | None]]) -> list[str]
     validators, errors = published_validators(shared), []
     for dest, data in sorted(files.items()):
         name = "app.schema.json" if dest.startswith(feed.APP_JSON_DIR + "/") else {
-            "feed.json": "feed.schema.json", f"{feed.API_DIR}/index.json": "index.schema.json", "changes.json": "changes.schema.json"}.get(dest)
+            "feed.json": "feed.schema.json", f"{feed.API_DIR}/index.json": "index.schema.json", feed.LEGEND_PATH: "legend.schema.json",
+            "changes.json": "changes.schema.json"}.get(dest)
         if name:
             errors += [f"{dest}: {e.json_path}: {e.message}" for e in validators[name].iter_errors(json.loads(data))]
     assert any(d.startswith(feed.APP_JSON_DIR) for d in files) and "changes.json" in files

@@ -113,6 +113,14 @@ def close_index_entry(s):
     s["$defs"]["index_entry"]["additionalProperties"] = False
 
 
+def limit_index_entry_extras(s):
+    s["$defs"]["index_entry"]["additionalProperties"] = {"type": "string"}
+
+
+def narrow_translation_title(s):
+    s["$defs"]["legend_text"]["properties"]["title"]["type"] = "integer"
+
+
 def lower_supported_maximum(s):
     s["$defs"]["supported"]["maximum"] = 15
 
@@ -149,6 +157,8 @@ BREAKING = {
         "feed.schema.json: $.apps: 'uniqueItems' changed, which this guard cannot judge; treat it as breaking",
     ]),
     "closed object": (close_index_entry, ["index.schema.json: $.apps[]: no longer allows fields it does not list"]),
+    "fields it does not list limited to a schema": (limit_index_entry_extras, [
+        "index.schema.json: $.apps[]: now limits the fields it does not list to a schema; they could hold anything"]),
     "narrowed range": (lower_supported_maximum, [
         "feed.schema.json: $.apps[].supported: maximum narrowed from 31 to 15",
         "app.schema.json: $.app.supported: maximum narrowed from 31 to 15",
@@ -273,3 +283,14 @@ def test_a_reference_the_guard_cannot_follow_is_named(tmp_path, current, ref, me
     changed["$defs"]["app_document"]["properties"]["app"] = {"$ref": ref}
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         compat_failures(*write_pair(tmp_path, current, changed))
+
+
+def test_a_change_inside_an_object_keyed_by_language_is_judged_like_any_field(tmp_path):
+    """1.3's translations are keyed by language code (additionalProperties); what they hold is held to the promise too."""
+    released = json.loads(CURRENT.read_text(encoding="utf-8"))
+    current = copy.deepcopy(released)
+    narrow_translation_title(current)
+    expected = [f"{doc}: $.legend[].translations.*.title: type changed from string to integer"
+                for doc in ("feed.schema.json", "app.schema.json", "index.schema.json", "legend.schema.json")]
+    assert compat_failures(*write_pair(tmp_path, released, current)) == expected + [
+        "4 breaking changes within major version 1: keep the old fields, or publish version 2.0"]

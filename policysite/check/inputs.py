@@ -10,6 +10,7 @@ import datetime
 from policysite.check import rules, unfinished
 from policysite.check.articles import without_moved_keys
 from policysite.check.schema import Located, check_against, validator_for
+from policysite.check.translations import check_translations
 from policysite.problems import Problem, internal_problem
 from policysite.sources.read import Sources, YamlFile
 
@@ -35,15 +36,20 @@ def check_app(file: YamlFile, today: datetime.date, legend: tuple = ()) -> tuple
     return located, found + rules.check_app_rules(located, file.src_path, today, legend)
 
 
-def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located | None, Located | None, Located | None]:
-    """Check the legend, the factors and the site settings; return each one's located data if sound."""
+def check_settings(sources: Sources, problems: list[Problem], expected: tuple[str, ...] = ()) -> tuple[Located | None, Located | None, Located | None]:
+    """Check the legend, the factors and the site settings; return each one's located data if sound.
+
+    expected: the languages besides English the site is published in; each text they leave out is a warning.
+    """
     methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
     factors = check_yaml(sources.factors, "config.schema.json", "factors", problems)
     settings = check_yaml(sources.settings, "config.schema.json", "site", problems)
     if methods:
         problems += rules.check_methods(methods, sources.methods.src_path)
+        problems += check_translations(methods, sources.methods.src_path, expected)
     if factors:
         problems += rules.check_factors(factors, sources.factors.src_path)
+        problems += check_translations(factors, sources.factors.src_path, expected)
     return methods, factors, settings
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import fastjsonschema
 import jsonschema
 
+from policysite import languages
 from policysite.check import hours, zones
 from policysite.resources import shipped_folder
 from policysite.problems import ContentError, Problem, clip, did_you_mean
@@ -343,10 +344,11 @@ def _translate(error, located: Located, src_path: str, noun: str) -> list[Proble
         known = schema.get("properties", {})
         # A field the schema leaves out on purpose (x-refused) says why and what to write instead.
         refused = schema.get("x-refused", {})
-        what = "method" if where == "support" else noun
+        what = "method" if where == "support" else schema.get("x-noun", noun)   # x-noun: what the keys are ('language')
+        hint = languages.hint if what == "language" else did_you_mean
         return [
             Problem(src_path, *located.key_pos[path + (k,)],
-                    f"{dotted(path + (k,))}: {refused[k]}" if k in refused else f"{dotted(path + (k,))}: unknown {what}{did_you_mean(k, known)}")
+                    f"{dotted(path + (k,))}: {refused[k]}" if k in refused else f"{dotted(path + (k,))}: unknown {what}{hint(k, known)}")
             for k in error.instance if k not in known
         ]
     if kind == "type":

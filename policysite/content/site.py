@@ -10,7 +10,7 @@ from policysite import dates
 from policysite.check import hours, rules, schedule
 from policysite.content.compare import PLAIN, Names, announce_sentence, sentence_case
 from policysite.content.markup import MAX_CONTRACT_CHARS, MAX_MARKDOWN_CHARS, check_markdown, render_doc_markdown
-from policysite.model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy
+from policysite.model import Announcement, Doc, Factor, Level, Method, Settings, Site, make_app, make_policy, make_translations
 from policysite.problems import ContentError, Problem, guarded
 from policysite.resources import shipped_folder
 from policysite.sources.checkout import read_capped
@@ -26,7 +26,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, do
     documents (Markdown rendered and sanitised, each with its day in doc_dates, history.read_doc_dates), the
     templates and the static files, and with contract the feed's contract (feed_contract); raise ContentError
     on problems."""
-    methods_models = tuple(Method(**m, portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"])
+    methods_models = tuple(Method(**{**m, "translations": make_translations(m.get("translations"))},
+                                  portal_only=m["id"] in rules.portal_only_methods()) for m in methods["methods"])
     problems: list[Problem] = []
     bodies = {d.src_path: d for d in sources.docs}
     doc_models = []
@@ -41,8 +42,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, do
     if problems:
         raise ContentError(problems)
     return Site(
-        settings=Settings(**settings), methods=methods_models, factors=tuple(Factor(**f) for f in factors["factors"]),
-        levels=tuple(Level(**lv) for lv in factors["levels"]), apps=(),
+        settings=Settings(**settings), methods=methods_models, factors=tuple(Factor(**{**f, "translations": make_translations(f.get("translations"))}) for f in factors["factors"]),
+        levels=tuple(Level(**{**lv, "translations": make_translations(lv.get("translations"))}) for lv in factors["levels"]), apps=(),
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
         templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static), feed_contract=contract_html,
     )

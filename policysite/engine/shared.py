@@ -8,6 +8,7 @@ import hashlib
 import time
 from pathlib import Path
 
+from policysite import languages
 from policysite.cache import code_version
 from policysite.check.alternatives import legend_names
 from policysite.check.inputs import check_docs, check_settings
@@ -22,6 +23,12 @@ from policysite.sources import read
 from policysite.stages import SharedInputs
 from policysite.stamps import digest_tree
 
+# The languages besides English whose missing translations of the legend, factors and levels are warned of.
+# Every language policysite knows, until content/site.yaml names the site's own ('languages:', Settings.languages):
+# this is the one place to take them from there.
+EXPECTED_LANGUAGES = languages.SUPPORTED[1:]
+
+
 def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool,
                 verify: bool = False) -> tuple[SharedInputs, list[Problem]]:
     """Read and check everything but the app files; return the inputs every app's stage shares, and the problems.
@@ -32,7 +39,7 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     """
     sources = read.read_sources(root)
     problems = list(sources.problems)
-    methods, factors, settings = check_settings(sources, problems)
+    methods, factors, settings = check_settings(sources, problems, EXPECTED_LANGUAGES)
     docs = check_docs(sources, problems)
     broken = SharedInputs(today, history_mode, legend_names(methods.data["methods"]) if methods else (), digest="")
     if any(map(is_error, problems)) or not (methods and factors and settings):

@@ -2,7 +2,8 @@
 
 Outputs: feed.json; api/v1/apps/<basename>.json (stable address); api/v1/by-hash/<sha256>.json
 (the same bytes at a content-hashed address); api/v1/index.json (every app with the hash of
-its file); schema/v1/{feed,app,index}.schema.json (the published contract); feed.json.gz and
+its file); api/v1/legend.json (the legend with its translations); schema/v1/{feed,app,index,legend}.schema.json
+(the published contract); feed.json.gz and
 api/v1/index.json.gz (the same bytes gzipped once at build, for nginx's gzip_static); changes.json and
 changes.atom (the latest policy changes across apps, from one list).
 """
@@ -26,7 +27,8 @@ APP_JSON_DIR = f"{API_DIR}/apps"
 BY_HASH_DIR = f"{API_DIR}/by-hash"
 SCHEMA_DIR = "schema/v1"
 # Published schema file -> the document in schema/feed.schema.json it describes (None: the root).
-PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document"}
+PUBLISHED_SCHEMAS = {"feed.schema.json": None, "app.schema.json": "app_document", "index.schema.json": "index_document",
+                     "legend.schema.json": "legend_document"}
 # Old Webconfig passes the document it fetched straight to its legend code, which reads these at the
 # top level; an app's file repeats them there (since 1.2), copied from its 'app' so they cannot differ.
 LEGACY_TOP_LEVEL = ("basename", "name", "supported")
@@ -35,6 +37,9 @@ CHANGES_LIMIT = 100          # items in changes.json, newest first
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The files that grow with the number of apps: each is also written gzipped beside itself (render/compress.py).
 PRECOMPRESSED = ("feed.json", f"{API_DIR}/index.json")
+# The legend with its translations alone (since 1.3): what a client in another language fetches once for every app.
+# An app's own file carries the legend without translations: they would make it three times larger (docs/feed.md).
+LEGEND_PATH = f"{API_DIR}/legend.json"
 
 
 def legend_entry(method: Method) -> dict:
@@ -44,6 +49,14 @@ def legend_entry(method: Method) -> dict:
         "description": method.description, "colour": method.colour, "outline": method.outline,
         "ink": method.ink, "marker": method.marker,
     }
+
+
+def translated_legend_entry(method: Method) -> dict:
+    """Describe one method of the legend with its wording in other languages (since 1.3), for the documents read once."""
+    entry = legend_entry(method)
+    if method.translations:
+        entry["translations"] = {lang: dict(fields) for lang, fields in method.translations}
+    return entry
 
 
 def policy_entry(policy: Policy) -> dict:
@@ -192,11 +205,12 @@ def render_lists(site: Site, schema: dict, entries: list[bytes], index_entries: 
     Both are joined from the serialised entries; each is byte for byte what dump_json gives for the
     whole document, because its keys are sorted and 'apps' sorts first.
     """
-    feed, index = envelopes(site, schema)
+    feed, index, legend = envelopes(site, schema)
     assert min(feed) > "apps" and min(index) > "apps"
     out = {
         "feed.json": b"".join(joined_list(entries, b'{"apps":[', b"]," + dump_json(feed)[1:])),
         f"{API_DIR}/index.json": b"".join(joined_list(index_entries, b'{"apps":[', b"]," + dump_json(index)[1:])),
+        LEGEND_PATH: dump_json(legend),
     }
     return out
 
@@ -211,10 +225,10 @@ def joined_list(entries: list[bytes], head: bytes, tail: bytes):
     yield tail
 
 
-def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:
-    """Return feed.json and the index without their lists of apps."""
+def envelopes(site: Site, schema: dict) -> tuple[dict, dict, dict]:
+    """Return feed.json and the index without their lists of apps, and legend.json; each legend with its translations."""
     base = site.settings.base_url
-    legend = [legend_entry(m) for m in site.methods]
+    legend = [translated_legend_entry(m) for m in site.methods]
     feed = {
         **header(site, schema, "feed.schema.json"),
         "title": site.settings.title, "home_page_url": base, "notice": site.settings.example_notice, "legend": legend,
@@ -223,15 +237,17 @@ def envelopes(site: Site, schema: dict) -> tuple[dict, dict]:
         **header(site, schema, "index.schema.json"),
         "apps_url": f"{base}{APP_JSON_DIR}/", "by_hash_url": f"{base}{BY_HASH_DIR}/", "legend": legend,
     }
-    return feed, index
+    return feed, index, {**header(site, schema, "legend.schema.json"), "legend": legend}
 
 
 def envelope_problems(site: Site, schema: dict, methods_path: str, settings_path: str) -> list[Problem]:
-    """Check feed.json and the index without their lists (each entry is checked with its app) against their schemas."""
+    """Check feed.json and the index without their lists (each entry is checked with its app), and legend.json,
+    against their schemas."""
     whole, _ = document_validators(schema)
     problems = set()
-    for doc, name in zip(envelopes(site, schema), ("feed.schema.json", "index.schema.json")):
-        for error in whole[name].iter_errors({**json.loads(dump_json(doc)), "apps": []}):
+    for doc, name in zip(envelopes(site, schema), ("feed.schema.json", "index.schema.json", "legend.schema.json")):
+        listed = {"apps": []} if name != "legend.schema.json" else {}
+        for error in whole[name].iter_errors({**json.loads(dump_json(doc)), **listed}):
             where = list(error.absolute_path)
             problems.add(mismatch(methods_path if where[:1] == ["legend"] else settings_path, name, where, error.message))
     return sorted(problems)

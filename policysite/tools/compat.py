@@ -138,8 +138,10 @@ def compare_objects(o: dict, n: dict, roots: tuple[dict, dict], path: str, out: 
     old_extra, new_extra = o.get("additionalProperties", True), n.get("additionalProperties", True)
     if new_extra is False and old_extra is not False:
         out.append(f"{path}: no longer allows fields it does not list")
-    elif isinstance(old_extra, dict) and isinstance(new_extra, dict):
+    elif isinstance(old_extra, dict) and isinstance(new_extra, dict):   # an object keyed by names, such as languages
         compare(old_extra, new_extra, roots, f"{path}.*", out)
+    elif isinstance(new_extra, dict) and old_extra is True:
+        out.append(f"{path}: now limits the fields it does not list to a schema; they could hold anything")
 
 
 def documents(schema: dict) -> dict[str, dict]:

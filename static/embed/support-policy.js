@@ -2,8 +2,9 @@
  *
  * It fetches api/v1/apps/<basename>.json from the support-policy site and draws the same legend as the
  * site's app page: per method a swatch in the method's colour with its marker letter, the method's title
- * and "Available" or "Not available"; an unavailable method's swatch is hollow and dashed, its letter whole. Method
- * titles, colours and markers all come from the legend in the fetched JSON. No dependencies.
+ * and "Available" or "Not available", and the method's description; an unavailable method's swatch is hollow and
+ * dashed, its letter whole. Method titles, descriptions, colours and markers all come from the legend in the fetched
+ * JSON. No dependencies.
  *
  * Attributes:
  *   app   the app's ClearOS basename, such as web_proxy
@@ -13,6 +14,11 @@
  *         opens the full legend below it (and closes it again, also with Escape)
  *   theme "light" or "dark" to match a host page that sets its own scheme; without it the widget follows the
  *         reader's prefers-color-scheme, as a page with color-scheme "light dark" does
+ *   lang  the language to draw in (de, fr, it, nl, pt, es or en; "de-CH" reads as de); without it the nearest
+ *         ancestor's lang, then the document's, then English. Method titles and descriptions come from the
+ *         translations in api/v1/legend.json (fetched once, only for a language other than English); the
+ *         widget's own words from WORDS below. A text the feed does not have in that language is shown in
+ *         English and marked lang="en".
  * data-state (set by the element) says what it shows: loading, ready, hidden, unknown or failed.
  * Until the JSON arrives, and whenever it cannot be used, the element shows a plain link instead.
  * Anything written inside the element is shown only where this script does not run.
@@ -29,6 +35,32 @@
   const MARKER = /^[A-Z]$/;
   const WEB_ADDRESS = /^https?:\/\//;
   const TIMEOUT_MS = 15000;
+  const ENGLISH = "en";
+
+  // The widget's own words in each language it draws in; method titles and descriptions come from the feed.
+  const WORDS = {
+    en: { available: "Available", unavailable: "Not available", policyFor: (n) => `Support policy for ${n}`,
+          howTo: (n) => `How to get support for ${n}`, allApps: "Support policies of ClearOS apps",
+          summary: (k, t) => `${k} of ${t} kinds of support available`, show: "Show the legend", hide: "Hide the legend" },
+    de: { available: "Verfügbar", unavailable: "Nicht verfügbar", policyFor: (n) => `Support-Richtlinie für ${n}`,
+          howTo: (n) => `So erhalten Sie Support für ${n}`, allApps: "Support-Richtlinien der ClearOS-Apps",
+          summary: (k, t) => `Verfügbare Supportarten: ${k} von ${t}`, show: "Legende anzeigen", hide: "Legende ausblenden" },
+    fr: { available: "Disponible", unavailable: "Non disponible", policyFor: (n) => `Politique de support de ${n}`,
+          howTo: (n) => `Comment obtenir du support pour ${n}`, allApps: "Politiques de support des applications ClearOS",
+          summary: (k, t) => `Types de support disponibles\u00a0: ${k} sur ${t}`, show: "Afficher la légende", hide: "Masquer la légende" },
+    it: { available: "Disponibile", unavailable: "Non disponibile", policyFor: (n) => `Criteri di supporto per ${n}`,
+          howTo: (n) => `Come ottenere supporto per ${n}`, allApps: "Criteri di supporto delle app ClearOS",
+          summary: (k, t) => `Tipi di supporto disponibili: ${k} su ${t}`, show: "Mostra la legenda", hide: "Nascondi la legenda" },
+    nl: { available: "Beschikbaar", unavailable: "Niet beschikbaar", policyFor: (n) => `Ondersteuningsbeleid voor ${n}`,
+          howTo: (n) => `Zo krijgt u ondersteuning voor ${n}`, allApps: "Ondersteuningsbeleid van ClearOS-apps",
+          summary: (k, t) => `Beschikbare soorten ondersteuning: ${k} van ${t}`, show: "Legenda tonen", hide: "Legenda verbergen" },
+    pt: { available: "Disponível", unavailable: "Indisponível", policyFor: (n) => `Política de suporte de ${n}`,
+          howTo: (n) => `Como obter suporte para ${n}`, allApps: "Políticas de suporte dos apps ClearOS",
+          summary: (k, t) => `Tipos de suporte disponíveis: ${k} de ${t}`, show: "Mostrar a legenda", hide: "Ocultar a legenda" },
+    es: { available: "Disponible", unavailable: "No disponible", policyFor: (n) => `Política de soporte de ${n}`,
+          howTo: (n) => `Cómo obtener soporte para ${n}`, allApps: "Políticas de soporte de las aplicaciones ClearOS",
+          summary: (k, t) => `Tipos de soporte disponibles: ${k} de ${t}`, show: "Mostrar la leyenda", hide: "Ocultar la leyenda" },
+  };
 
   // The site root is the folder above embed/, where this script was loaded from.
   const script = document.currentScript || document.querySelector('script[src$="/embed/support-policy.js"]');
@@ -55,10 +87,11 @@
     :host([theme="dark"]) .swatch.filled { border-color: var(--outline-dark); }
     @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) .swatch.filled { border-color: var(--outline-dark); } }
     .method-title { font-weight: 600; }
+    .method-description { grid-column: 2 / -1; font-size: .875rem; }
     .is-available .method-state { font-weight: 600; }
     .is-unavailable { background: var(--panel); }
     .is-unavailable .swatch { background: transparent; border-color: var(--dash); border-style: dashed; color: var(--muted); }
-    .is-unavailable .method-title { color: var(--muted); }
+    .is-unavailable .method-title, .is-unavailable .method-description { color: var(--muted); }
     .is-unavailable .method-state { color: var(--muted); font-style: italic; }
     .more, .fallback { margin: 0; }
     .toggle { display: inline-flex; align-items: center; gap: .25rem; padding: .2rem; margin: 0 0 .4rem; font: inherit;
@@ -69,7 +102,7 @@
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     @container (max-width: 30rem) {
       .method { grid-template-columns: auto 1fr; }
-      .method-state { grid-column: 2; }
+      .method-state, .method-description { grid-column: 2; }
     }`;
 
   class Failure extends Error {
@@ -106,6 +139,49 @@
 
   function isText(value) { return typeof value === "string" && value.length > 0; }
 
+  // The language to draw in: the element's lang, else its nearest ancestor's, else the document's; English when
+  // none of them is a language of WORDS. Only the primary subtag counts: de-CH and de_AT read as de.
+  function languageOf(host) {
+    const marked = host.closest("[lang]");
+    const tag = (marked ? marked.getAttribute("lang") : document.documentElement.lang) || "";
+    const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
+    return Object.prototype.hasOwnProperty.call(WORDS, primary) ? primary : ENGLISH;
+  }
+
+  // legend.json (since feed 1.3): per method id, its wording by language. Anything unexpected gives no translations,
+  // never a failure: the app's own file has the English legend to draw.
+  async function fetchTranslations(url) {
+    try {
+      const response = await fetch(url, { credentials: "omit" });
+      const doc = response.ok ? await response.json() : null;
+      if (!doc || typeof doc.feed_version !== "string" || !FEED_VERSION.test(doc.feed_version) || !Array.isArray(doc.legend)) {
+        return new Map();
+      }
+      return new Map(doc.legend.filter((m) => m && isText(m.id) && m.translations && typeof m.translations === "object")
+        .map((m) => [m.id, m.translations]));
+    } catch (error) {
+      return new Map();
+    }
+  }
+
+  function requestTranslations(url) {
+    if (!requests.has(url)) requests.set(url, fetchTranslations(url));
+    return requests.get(url);
+  }
+
+  // One method's field in lang: [text, its language], the English one when the translation lacks it.
+  function textIn(translations, method, field, lang) {
+    const own = lang !== ENGLISH && translations.get(method.id);
+    const value = own && own[lang] && typeof own[lang] === "object" ? own[lang][field] : undefined;
+    return isText(value) ? [value, lang] : [method[field], ENGLISH];
+  }
+
+  // The policy as drawn in lang: each row's title and description in that language where the feed has them.
+  function translated(policy, translations, lang) {
+    return { ...policy, lang: lang, rows: policy.rows.map((row) => ({
+      ...row, title: textIn(translations, row, "title", lang), description: textIn(translations, row, "description", lang) })) };
+  }
+
   // Check what was fetched before drawing anything from it; anything unexpected is a failure.
   function readPolicy(doc) {
     const app = doc && doc.app;
@@ -120,8 +196,9 @@
           || ![method.colour, method.outline, method.ink].every((c) => typeof c === "string" && COLOUR.test(c))) {
         throw new Failure("failed");
       }
-      return { id: method.id, title: method.title, marker: method.marker, colour: method.colour,
-               outline: method.outline, ink: method.ink, available: available.get(method.id) === true };
+      return { id: method.id, title: method.title, description: isText(method.description) ? method.description : "",
+               marker: method.marker, colour: method.colour, outline: method.outline, ink: method.ink,
+               available: available.get(method.id) === true };
     });
     return { name: app.name, url: app.url, rows: rows };
   }
@@ -165,23 +242,33 @@
     return swatch;
   }
 
+  // A text from the feed in its language: marked lang="en" where English stands in for a missing translation.
+  function textNode(tag, className, [text, lang], policyLang) {
+    return element(tag, lang === policyLang ? { class: className } : { class: className, lang: lang }, text);
+  }
+
   function drawLegend(policy) {
-    const list = element("ul", { class: "legend", part: "legend", "aria-label": `Support policy for ${policy.name}` });
+    const words = WORDS[policy.lang];
+    const list = element("ul", { class: "legend", part: "legend", "aria-label": words.policyFor(policy.name) });
     for (const row of policy.rows) {
       const swatch = drawSwatch(row);
-      list.append(element("li", { class: `method ${row.available ? "is-available" : "is-unavailable"}`, part: "method", "data-method": row.id },
+      const item = element("li", { class: `method ${row.available ? "is-available" : "is-unavailable"}`, part: "method", "data-method": row.id },
         swatch,
-        element("span", { class: "method-title" }, row.title),
-        element("span", { class: "method-state" }, row.available ? "Available" : "Not available")));
+        textNode("span", "method-title", row.title, policy.lang),
+        element("span", { class: "method-state" }, row.available ? words.available : words.unavailable));
+      if (row.description[0]) item.append(textNode("span", "method-description", row.description, policy.lang));
+      list.append(item);
     }
-    const more = element("p", { class: "more" }, element("a", { href: policy.url, part: "link" }, `How to get support for ${policy.name}`));
+    const more = element("p", { class: "more" }, element("a", { href: policy.url, part: "link" }, words.howTo(policy.name)));
     return [list, more];
   }
 
   // The compact form: one row of small swatches, like the sidebar of old Webconfig, on a button that opens the
   // full legend below it. The button says in words what the row shows, and whether the legend is open.
   function drawCompact(policy) {
+    const words = WORDS[policy.lang];
     const offered = policy.rows.filter((row) => row.available).length;
+    const label = `${words.policyFor(policy.name)}: ${words.summary(offered, policy.rows.length)}. `;
     const [list, more] = drawLegend(policy);
     const id = "legend";
     list.id = id;
@@ -190,14 +277,13 @@
     const toggle = element("button", { type: "button", class: "toggle", part: "toggle", "aria-expanded": "false", "aria-controls": id },
       ...policy.rows.map((row) => element("span", { class: row.available ? "is-available" : "is-unavailable" }, drawSwatch(row))),
       element("span", { class: "toggle-sign", "aria-hidden": "true" }, "▸"),
-      element("span", { class: "visually-hidden" },
-        `Support policy for ${policy.name}: ${offered} of ${policy.rows.length} kinds of support available. Show the legend`));
-    const sign = toggle.querySelector(".toggle-sign"), words = toggle.querySelector(".visually-hidden");
+      element("span", { class: "visually-hidden" }, label + words.show));
+    const sign = toggle.querySelector(".toggle-sign"), said = toggle.querySelector(".visually-hidden");
     const setOpen = (open) => {
       panel.hidden = !open;
       toggle.setAttribute("aria-expanded", String(open));
       sign.textContent = open ? "▾" : "▸";
-      words.textContent = words.textContent.replace(/(Show|Hide) the legend$/, open ? "Hide the legend" : "Show the legend");
+      said.textContent = label + (open ? words.hide : words.show);
     };
     toggle.addEventListener("click", () => setOpen(panel.hidden));
     panel.addEventListener("keydown", (event) => {
@@ -241,7 +327,7 @@
   }
 
   class SupportPolicy extends HTMLElement {
-    static get observedAttributes() { return ["app", "hide", "feed", "compact", "theme"]; }
+    static get observedAttributes() { return ["app", "hide", "feed", "compact", "theme", "lang"]; }
 
     constructor() {
       super();
@@ -267,25 +353,31 @@
       });
     }
 
-    _show(generation, state, nodes) {
+    _show(generation, state, nodes, lang) {
       if (generation !== this._generation) return;  // a newer update has taken over
+      this._box.setAttribute("lang", lang);   // the language drawn in, which may differ from the host's (English)
       this._box.replaceChildren(...nodes);
       this.setAttribute("data-state", state);
     }
 
     _update() {
       const generation = ++this._generation;
-      if (this.hasAttribute("hide")) return this._show(generation, "hidden", []);
+      const lang = languageOf(this), words = WORDS[lang];
+      if (this.hasAttribute("hide")) return this._show(generation, "hidden", [], lang);
       const root = siteRoot(this.getAttribute("feed"));
       const app = this.getAttribute("app") || "";
-      if (!root) return this._show(generation, "failed", []);
-      if (!BASENAME.test(app)) return this._show(generation, "unknown", drawLink(root, "Support policies of ClearOS apps"));
+      if (!root) return this._show(generation, "failed", [], lang);
+      if (!BASENAME.test(app)) return this._show(generation, "unknown", drawLink(root, words.allApps), lang);
       const page = `${root}apps/${app}/`;
-      this._show(generation, "loading", drawLink(page, `Support policy for ${app}`));
-      requestPolicy(`${root}api/v1/apps/${app}.json`).then(
-        (policy) => this._show(generation, "ready", this.hasAttribute("compact") ? drawCompact(policy) : drawLegend(policy)),
+      this._show(generation, "loading", drawLink(page, words.policyFor(app)), lang);
+      const translations = lang === ENGLISH ? Promise.resolve(new Map()) : requestTranslations(`${root}api/v1/legend.json`);
+      Promise.all([requestPolicy(`${root}api/v1/apps/${app}.json`), translations]).then(
+        ([policy, found]) => {
+          const drawn = translated(policy, found, lang);
+          this._show(generation, "ready", this.hasAttribute("compact") ? drawCompact(drawn) : drawLegend(drawn), lang);
+        },
         (error) => this._show(generation, error.state || "failed", error.state === "unknown"
-          ? drawLink(root, "Support policies of ClearOS apps") : drawLink(page, `Support policy for ${app}`)));
+          ? drawLink(root, words.allApps) : drawLink(page, words.policyFor(app)), lang));
     }
   }
 
