@@ -44,6 +44,10 @@ def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located |
         problems += rules.check_methods(methods, sources.methods.src_path)
     if factors:
         problems += rules.check_factors(factors, sources.factors.src_path)
+    if settings:
+        found = rules.check_languages(settings, sources.settings.src_path)
+        problems += found
+        settings = None if found else settings
     return methods, factors, settings
 
 
