@@ -18,12 +18,12 @@ import io
 import re
 
 from babel.core import Locale
-from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 
 from policysite.problems import Problem
 
 PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?(?P<spec>[^a-zA-Z%]*)(?P<kind>[a-zA-Z%]?)")
+CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
 TAG = re.compile(r"<[^<>]*>")
 ENTITY = re.compile(r"&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);")
 GUARDED = '<>&"'        # characters a translation may hold outside its tags only where its msgid does
@@ -35,17 +35,25 @@ class Catalog:
     def __init__(self, lang: str, singular: dict, plural: dict):
         self.lang, self.singular, self.plural = lang, singular, plural
         self.rule = Locale.parse(lang).plural_form
+        self.categories = plural_categories(lang)
 
     def gettext(self, message: str) -> str:
         """Return the translation of message, or message itself where the catalog has none."""
         return self.singular.get(message) or message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """Return the form of (singular, plural) for n: CLDR's 'one' takes the first form, every other category the last."""
+        """Return the form of (singular, plural) for n: the one of n's CLDR category (see plural_categories)."""
         forms = self.plural.get((singular, plural))
         if not forms:
             return singular if n == 1 else plural
-        return forms[0] if self.rule(n) == "one" else forms[-1]
+        return forms[self.categories.index(self.rule(n))]
+
+
+def plural_categories(lang: str) -> list[str]:
+    """Return the language's CLDR plural categories in CLDR's order, one per msgstr[i] of a plural message: the order
+    and number of forms Babel writes into a catalog it makes (pybabel init and update)."""
+    tags = Locale.parse(lang).plural_form.tags | {"other"}
+    return [tag for tag in CLDR_ORDER if tag in tags]
 
 
 def english() -> Catalog:
@@ -61,7 +69,7 @@ def parse_catalog(lang: str, src_path: str, text: str, problems: list[Problem]) 
     except (PoFileError, ValueError) as exc:
         problems.append(Problem(src_path, syntax_line(exc), 1, f"not a gettext catalog Babel can read: {str(exc)[:120]}"))
         return None
-    forms = get_plural(lang).num_plurals
+    forms = len(plural_categories(lang))
     singular, plural = {}, {}
     for message in catalog:
         if not message.id:
@@ -88,9 +96,9 @@ def parse_catalog(lang: str, src_path: str, text: str, problems: list[Problem]) 
 
 
 def syntax_line(exc: Exception) -> int:
-    """Return the line Babel names in a syntax error ('... on 12: ...'), or 1."""
-    match = re.search(r"\b(?:line|on) (\d+)", str(exc))
-    return int(match.group(1)) if match else 1
+    """Return the line a syntax error is on: Babel's message counts lines from 0 ('... on 3'); 1 if it names none."""
+    match = re.search(r"\bon (\d+)", str(exc))
+    return int(match.group(1)) + 1 if match else 1
 
 
 def translation_problems(src_path: str, line: int, ids: tuple, text: str, plural_form: bool = False) -> list[Problem]:
