@@ -15,3 +15,10 @@ NAMES = {
     "es": "Español",
 }
 SUPPORTED = tuple(NAMES)
+
+
+def not_found_page(url_path: str) -> list[str]:
+    """Return the 404 pages that may answer a missing address, best first: <lang>/404.html for an address under a
+    language's folder, then the site's own 404.html (a server takes the first that exists)."""
+    first = url_path.lstrip("/").split("/", 1)[0]
+    return ([f"{first}/404.html"] if first in SUPPORTED else []) + ["404.html"]
