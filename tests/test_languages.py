@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -23,6 +24,7 @@ from policysite.languages import NAMES, SUPPORTED
 from policysite.render.i18n import Catalog, english, plural_categories
 
 TRANSLATED = [lang for lang in SUPPORTED if lang != "en"]
+CONTRIBUTING = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
 SITE_YAML = (REPO / "content/site.yaml").read_text(encoding="utf-8")
 TEMPLATES = sorted(p for p in (REPO / "templates").rglob("*.html"))
 # Names and code, the same in every language: left unmarked on purpose.
@@ -63,11 +65,24 @@ def test_no_translation_is_left_in_english(lang):
     assert same == []
 
 
+def contributing_command(verb: str) -> list[str]:
+    """Return the pybabel command CONTRIBUTING.md gives for verb (extract, update), as arguments."""
+    line = next(l for l in CONTRIBUTING.splitlines() if l.startswith(f".venv/bin/pybabel {verb} "))
+    return shlex.split(line)[1:]
+
+
 def test_the_pot_is_current_with_the_templates(tmp_path):
-    out = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "--no-location",
-                    "--sort-output", "-o", str(out), "."], cwd=REPO, check=True, capture_output=True)
-    assert {m.id for m in read_po(out.open(encoding="utf-8")) if m.id} == template_ids()
+    """Run CONTRIBUTING.md's own extract command into a temporary file and compare the messages."""
+    args = contributing_command("extract")
+    args[args.index("-o") + 1] = str(tmp_path / "messages.pot")
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], cwd=REPO, check=True, capture_output=True)
+    assert {m.id for m in read_po((tmp_path / "messages.pot").open(encoding="utf-8")) if m.id} == template_ids()
+
+
+def test_contributing_shows_only_messages_the_catalog_check_prints():
+    shown = set(re.findall(r"`locale/de/LC_MESSAGES/messages\.po:212:1: (.+?)` \|", CONTRIBUTING))
+    printed = {message for _, message in HOSTILE} | {"fuzzy translation; check it and remove the fuzzy flag"}
+    assert len(shown) == 5 and shown <= printed
 
 
 @pytest.mark.parametrize("lang", SUPPORTED)
@@ -236,7 +251,7 @@ def test_the_real_catalog_builds_german_pages(project):
     assert soup(project.out / "de/index.html").select_one("h1").get_text() == "Support für Apps aus dem ClearOS Marketplace"
 
 
-@pytest.mark.parametrize("msgstr, message", [
+HOSTILE = [
     ("Über %(app)10s", "placeholder '%(app)10s': write placeholders as %(name)s, with no width, precision or other conversion"),
     ("Über %(name)s", "uses placeholders ['name']; the message has ['app']"),
     ("Über %(app)s<script>alert(1)</script>",
@@ -244,7 +259,10 @@ def test_the_real_catalog_builds_german_pages(project):
     ("Über %(app)s \\\" onmouseover=\\\"alert(1)",
      "'\"' outside the message's tags: it would reach the page as markup; the message has none"),
     ("Über %(app)s &amp; mehr", "'&' outside the message's tags: it would reach the page as markup; the message has none"),
-])
+]
+
+
+@pytest.mark.parametrize("msgstr, message", HOSTILE)
 def test_a_hostile_translation_is_refused_at_its_line(project, capsys, msgstr, message):
     text = edited("About %(app)s", msgstr)
     with_german(project, text)

@@ -24,6 +24,7 @@ from policysite.problems import Problem
 
 PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?(?P<spec>[^a-zA-Z%]*)(?P<kind>[a-zA-Z%]?)")
 CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+BRACED = re.compile(r"\{\w+\}")
 TAG = re.compile(r"<[^<>]*>")
 ENTITY = re.compile(r"&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);")
 GUARDED = '<>&"'        # characters a translation may hold outside its tags only where its msgid does
@@ -111,6 +112,8 @@ def translation_problems(src_path: str, line: int, ids: tuple, text: str, plural
         problems.append(f"placeholder {bad!r}: write placeholders as %(name)s, with no width, precision or other conversion")
     elif (not plural_form and names != every) or (plural_form and not common <= names <= every):
         problems.append(f"uses placeholders {sorted(names)}; the message has {sorted(every)}")
+    if sorted(BRACED.findall(text)) != sorted(BRACED.findall(ids[-1])):   # what assets/catalogue.js fills in
+        problems.append(f"uses {{}} fields {sorted(set(BRACED.findall(text)))}; the message has {sorted(set(BRACED.findall(ids[-1])))}")
     tags = sorted(TAG.findall(text))
     if tags != sorted(TAG.findall(ids[0])):
         problems.append("markup differs from the message's: a translation carries exactly the message's tags")

@@ -289,7 +289,8 @@ def whole_site_reads(env: jinja2.Environment, name: str, parsed: dict | None = N
 def template_facts(env: jinja2.Environment, name: str) -> tuple[int | None, list[str], int | None] | None:
     """Return the line a template first reads 'site' on, the templates it names, and the line it first pulls in a
     template named only while rendering (None where it does not); None if it is missing or does not parse."""
-    bare = TemplateSandbox(loader=env.loader)   # meta leaves out an environment's globals; sandboxed, as parsing folds constants
+    # meta leaves out an environment's globals; sandboxed, as parsing folds constants; with the extensions, which parse {% trans %}
+    bare = TemplateSandbox(loader=env.loader, extensions=list(env.extensions))
     bare.filters = env.filters   # the analysis compiles the template: it must know the filters it may use
     try:
         tree = bare.parse(env.loader.get_source(env, name)[0])
