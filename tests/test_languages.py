@@ -381,3 +381,21 @@ def test_two_builds_under_different_hash_seeds_are_byte_identical(tmp_path):
                                                  "POLICYSITE_CACHE_HOME": str(tmp_path / f"cache-{seed}")})
         digests.append(tree_digest(out))
     assert digests[0] == digests[1]
+
+
+@pytest.mark.parametrize("change", ["catalog", "languages", "app"])
+def test_a_warm_build_in_two_languages_is_the_cold_build(project, tmp_path, change):
+    """The memo's keys hold the catalogs and the languages: whatever changes, a cache never changes the site."""
+    from test_cache import cold_digest
+
+    po = with_german(project)
+    assert project.run("build") == (0, "", "")
+    if change == "catalog":
+        po.write_text(edited("Review due", "Prüfung überfällig"), encoding="utf-8")
+    elif change == "languages":
+        project.write("content/site.yaml", SITE_YAML.replace("[en, de, fr, it, nl, pt, es]", "[en]"))
+    else:
+        project.app("sample_app", (project.root / "content/apps/sample_app.yaml").read_text().replace("Sample App", "Renamed"))
+    assert project.run("build") == (0, "", "")
+    assert tree_digest(project.out) == cold_digest(project, tmp_path)
+    assert (project.out / "de").exists() == (change != "languages")

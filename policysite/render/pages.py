@@ -49,11 +49,13 @@ def make_envs(site: Site, catalogs: dict[str, Catalog]) -> dict[str, jinja2.Envi
         raise ContentError([Problem(f"locale/{lang}/LC_MESSAGES/messages.po", 1, 1, f"no catalog for '{lang}', which "
                                     f"{SETTINGS_PATH} lists in languages; add it (CONTRIBUTING.md, \"Translations\")")
                             for lang in missing])
-    return {lang: make_env(site, lang, catalogs.get(lang) or english(), check=n == 0)
+    compiled: dict = {}   # every language's environment runs the same compiled templates (sandbox.SourceLoader)
+    return {lang: make_env(site, lang, catalogs.get(lang) or english(), check=n == 0, compiled=compiled)
             for n, lang in enumerate(site.settings.languages)}
 
 
-def make_env(site: Site, lang: str = DEFAULT, catalog: Catalog | None = None, check: bool = True) -> jinja2.Environment:
+def make_env(site: Site, lang: str = DEFAULT, catalog: Catalog | None = None, check: bool = True,
+             compiled: dict | None = None) -> jinja2.Environment:
     """Make the sandboxed Jinja environment of one language over the templates read with the sources, with Jinja's
     i18n extension calling the catalog's gettext and ngettext; with check, every template is compiled.
 
@@ -61,7 +63,7 @@ def make_env(site: Site, lang: str = DEFAULT, catalog: Catalog | None = None, ch
     templates are never kept on disk: nothing a checkout can carry is ever loaded as code.
     """
     env = TemplateSandbox(
-        loader=SourceLoader(dict(site.templates)),
+        loader=SourceLoader(dict(site.templates), compiled),
         autoescape=True,                       # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
