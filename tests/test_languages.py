@@ -399,3 +399,10 @@ def test_a_warm_build_in_two_languages_is_the_cold_build(project, tmp_path, chan
     assert project.run("build") == (0, "", "")
     assert tree_digest(project.out) == cold_digest(project, tmp_path)
     assert (project.out / "de").exists() == (change != "languages")
+
+
+def test_check_reports_a_broken_catalog_too(project, capsys):
+    """The pre-commit hook runs only check: a catalog it could not build with is reported there as well."""
+    with_german(project, edited("About %(app)s", "Über %(app)10s"))
+    status, _, err = project.run("check", capsys=capsys)
+    assert status == 1 and "placeholder '%(app)10s'" in err

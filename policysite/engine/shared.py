@@ -13,6 +13,7 @@ from policysite.check.alternatives import legend_names
 from policysite.check.inputs import check_docs, check_settings
 from policysite.check.schema import load_schema
 from policysite.codec import encode
+from policysite.languages import DEFAULT
 from policysite.content import history
 from policysite.content.site import make_site, model_parts
 from policysite.problems import ContentError, Problem, is_error
@@ -20,7 +21,7 @@ from policysite.render import feed
 from policysite.render.i18n import parse_catalog
 from policysite.render.pages import make_envs, whole_site_reads
 from policysite.sources import read
-from policysite.stages import SharedInputs
+from policysite.stages import SETTINGS_PATH, SharedInputs
 from policysite.stamps import digest_tree
 
 def read_shared(root: Path, today: datetime.date, history_mode: str | None, rendering: bool,
@@ -34,7 +35,9 @@ def read_shared(root: Path, today: datetime.date, history_mode: str | None, rend
     sources = read.read_sources(root)
     problems = list(sources.problems)
     methods, factors, settings = check_settings(sources, problems)
-    catalogs = read_catalogs(sources, problems) if rendering else {}
+    catalogs = read_catalogs(sources, problems)   # checked by check too: the pre-commit hook runs only check
+    if settings:
+        problems += catalog_gaps(settings.data.get("languages", [DEFAULT]), sources.catalogs)
     docs = check_docs(sources, problems)
     broken = SharedInputs(today, history_mode, legend_names(methods.data["methods"]) if methods else (), digest="")
     if any(map(is_error, problems)) or not (methods and factors and settings):
@@ -67,6 +70,13 @@ def read_catalogs(sources, problems: list[Problem]) -> dict:
     problems added)."""
     catalogs = {lang: parse_catalog(lang, src_path, text, problems) for lang, (src_path, text) in sorted(sources.catalogs.items())}
     return {lang: catalog for lang, catalog in catalogs.items() if catalog is not None}
+
+
+def catalog_gaps(languages: list[str], found: dict) -> list[Problem]:
+    """Return a problem for each language the settings list that has no catalog (found: read_catalogs' texts)."""
+    return [Problem(f"locale/{lang}/LC_MESSAGES/messages.po", 1, 1, f"no catalog for '{lang}', which {SETTINGS_PATH} "
+                    "lists in languages; add it (CONTRIBUTING.md, \"Translations\")")
+            for lang in languages if lang != DEFAULT and lang not in found]
 
 
 def shared_signature(root: Path, today: datetime.date) -> str:

@@ -31,7 +31,6 @@ WHOLE_SITE = "an app page may not depend on other apps"
 PULLS_IN = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
 EMBED_EXAMPLE = "embed/example.html"  # the legend widget at work; the widget itself is static/embed/
 METHODS_CSS = "assets/methods.css"
-SETTINGS_PATH = "content/site.yaml"
 # Open Graph names a page's language with its region; these are the regions the site's wording follows.
 OG_LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR", "it": "it_IT", "nl": "nl_NL", "pt": "pt_PT", "es": "es_ES"}
 REQUIRED_TEMPLATES = ("index.html", "category.html", "app.html", "doc.html", "changes.html", EMBED_EXAMPLE, "404.html",
@@ -42,13 +41,9 @@ def make_envs(site: Site, catalogs: dict[str, Catalog]) -> dict[str, jinja2.Envi
     """Make one sandboxed environment per language the site is published in, each with its catalog's gettext
     (catalogs: lang -> render.i18n.Catalog, checked; the default language needs none).
 
-    Raises ContentError as make_env does; the templates are checked once, in the first language's environment.
+    Raises ContentError as make_env does; the templates are checked once, in the first language's environment. A
+    language without a catalog is a problem reported before (engine/shared.py); here it would show the English words.
     """
-    missing = [lang for lang in site.settings.languages if lang != DEFAULT and lang not in catalogs]
-    if missing:
-        raise ContentError([Problem(f"locale/{lang}/LC_MESSAGES/messages.po", 1, 1, f"no catalog for '{lang}', which "
-                                    f"{SETTINGS_PATH} lists in languages; add it (CONTRIBUTING.md, \"Translations\")")
-                            for lang in missing])
     compiled: dict = {}   # every language's environment runs the same compiled templates (sandbox.SourceLoader)
     return {lang: make_env(site, lang, catalogs.get(lang) or english(), check=n == 0, compiled=compiled)
             for n, lang in enumerate(site.settings.languages)}
