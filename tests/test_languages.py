@@ -208,6 +208,11 @@ def test_each_language_has_its_sitemap_and_the_index_names_them(site_dir):
     assert names == [f"sitemap-{lang}.xml" for lang in SUPPORTED]
     de = [loc.text for loc in ET.parse(site_dir / "sitemap-de.xml").getroot().findall("s:url/s:loc", ns)]
     assert de and all(url.startswith("https://policies.clearos.example/de/") for url in de)
+    app = next(u for u in ET.parse(site_dir / "sitemap-fr.xml").getroot().findall("s:url", ns)
+               if u.findtext("s:loc", namespaces=ns).endswith("/fr/apps/web_proxy/"))
+    links = app.findall("{http://www.w3.org/1999/xhtml}link")
+    assert [(link.get("hreflang"), link.get("href")) for link in links] == [
+        (code, f"https://policies.clearos.example/{'' if code == 'en' else code + '/'}apps/web_proxy/") for code in SUPPORTED]
 
 
 @pytest.mark.parametrize("lang", SUPPORTED)

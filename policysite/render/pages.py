@@ -353,14 +353,21 @@ def embed_context(site: Site) -> dict:
     return {"example": (mixed or list(site.apps))[0], "contract_html": demoted(site.feed_contract)}
 
 
-def sitemap_entries(site: Site, changes: list[dict], pages: list, lang: str) -> list[tuple[str, str | None]]:
-    """Return (absolute URL, lastmod) for every page of one language, in a stable order; a category page's is its apps'
-    latest review."""
-    base = site.settings.base_url + lang_prefix(site.settings, lang)
-    entries = [(base, max((a.reviewed for a in site.apps), default=None))]
+def sitemap_entries(site: Site, changes: list[dict], pages: list, lang: str) -> list[tuple[str, str | None, list]]:
+    """Return (absolute URL, lastmod, [(language, URL of the same page in it)]) for every page of one language, in a
+    stable order; a category page's lastmod is its apps' latest review. The alternates are empty for a site in one
+    language."""
     newest = max((item["date_published"][:10] for item in changes), default=None)
-    entries.append((base + CHANGES_URL, datetime.date.fromisoformat(newest) if newest else None))
-    entries += [(base + a.url, a.reviewed) for a in site.apps]
-    entries += [(base + p.url, max(a.reviewed for a in p.apps)) for p in pages]
-    entries += [(base + d.url, None) for d in site.docs] + [(base + EMBED_EXAMPLE, None)]
-    return [(url, day.isoformat() if day else None) for url, day in sorted(entries, key=lambda e: e[0])]
+    entries = [("", max((a.reviewed for a in site.apps), default=None)),
+               (CHANGES_URL, datetime.date.fromisoformat(newest) if newest else None)]
+    entries += [(a.url, a.reviewed) for a in site.apps]
+    entries += [(p.url, max(a.reviewed for a in p.apps)) for p in pages]
+    entries += [(d.url, None) for d in site.docs] + [(EMBED_EXAMPLE, None)]
+    languages = site.settings.languages
+    base = site.settings.base_url
+
+    def at(code: str, url: str) -> str:
+        return base + lang_prefix(site.settings, code) + url
+
+    return [(at(lang, url), day.isoformat() if day else None, [(code, at(code, url)) for code in languages] if len(languages) > 1 else [])
+            for url, day in sorted(entries, key=lambda e: at(lang, e[0]))]
