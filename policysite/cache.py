@@ -60,7 +60,7 @@ def shipped_files() -> list[tuple[Path, Path]]:
     found = [(_PACKAGE.parent, path) for path in [*_PACKAGE.rglob("*.py"), *_PACKAGE.glob("*.txt")]]
     found += [(resources.shipped_base("schema"), path) for path in resources.shipped_folder("schema").glob("*.json")]
     found.append((resources.shipped_base("docs"), resources.shipped_folder("docs") / "feed.md"))   # the page for developers shows it
-    for name in ("templates", "static"):   # installed, a project without its own uses these (sources/read.py); in a checkout they are its input
+    for name in ("templates", "static", "locale"):   # installed, a project without its own uses these (sources/read.py); in a checkout they are its input
         if resources.shipped_base(name) == _PACKAGE:
             found += [(_PACKAGE, path) for path in resources.shipped_folder(name).rglob("*") if path.is_file()]
     return sorted(found, key=lambda pair: pair[1].relative_to(pair[0]).as_posix())

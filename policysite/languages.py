@@ -33,3 +33,10 @@ def hint(code: str, known) -> str:
 
 ENGLISH_NAMES = {"english": "en", "german": "de", "french": "fr", "italian": "it", "dutch": "nl", "portuguese": "pt", "spanish": "es"}
 OWN_NAMES = {name.lower(): code for code, name in NAMES.items()} | {"portugues": "pt", "espanol": "es", "francais": "fr"}
+
+
+def not_found_page(url_path: str) -> list[str]:
+    """Return the 404 pages that may answer a missing address, best first: <lang>/404.html for an address under a
+    language's folder, then the site's own 404.html (a server takes the first that exists)."""
+    first = url_path.lstrip("/").split("/", 1)[0]
+    return ([f"{first}/404.html"] if first in SUPPORTED else []) + ["404.html"]

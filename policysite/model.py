@@ -273,6 +273,7 @@ class Settings:
     title: str
     base_url: str
     example_notice: str
+    languages: tuple[str, ...] = ("en",)   # the first is published at the site's root, each other under <code>/
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-SHIPPED = ("schema", "templates", "static", "docs")
+SHIPPED = ("schema", "templates", "static", "docs", "locale")
 
 
 def shipped_base(name: str) -> Path:

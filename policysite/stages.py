@@ -25,7 +25,7 @@ from policysite.problems import ContentError, Problem, is_error
 from policysite.render import feed
 from policysite.render.compress import precompress
 from policysite.render.catalogue import catalogue_row, listing_entry
-from policysite.render.pages import related_articles, render_pages, root_for
+from policysite.render.pages import lang_prefix, page_links, related_articles, render_pages
 from policysite.sources import read
 
 METHODS_PATH, SETTINGS_PATH = "content/methods.yaml", "content/site.yaml"   # where mistakes in the feed's shared parts are shown
@@ -59,7 +59,7 @@ class AppResult:
 
     problems: tuple[Problem, ...]
     app: AppSummary | None = None
-    row: tuple[str, ...] = ()           # the catalogue row as the template escaped it, split where a page's root goes
+    rows: tuple = ()                    # (lang, the catalogue row as the template escaped it, split where a page's root goes)
     entry: bytes = b""                  # the app's entry of feed.json, serialised
     index_entry: bytes = b""            # the app's entry of api/v1/index.json, serialised
     changes: tuple = ()                 # ((sort key), item) for changes.json
@@ -77,7 +77,7 @@ class SharedInputs:
     digest: str                 # hash of everything here that a result depends on; empty: do not remember results
     site: Site | None = None    # settings, legend, factors, documents, templates, no apps; None: a shared file has mistakes
     parts: dict | None = None   # what model.make_app needs of the legend and the factors
-    env: object = None          # the Jinja environment; None when only checking
+    envs: dict | None = None    # the Jinja environment of each language (render.pages.make_envs); None when only checking
     schema: dict | None = None  # the feed's schema
     validators: tuple | None = None   # render.feed.document_validators of the schema; None: the JSON made is not checked (--verify)
     docs: tuple = ()            # (src_path, doc_id, located front matter) of the sound documents, for the checks across files
@@ -105,7 +105,7 @@ def app_result(shared: SharedInputs, src_path: str, data: bytes, versions: list 
     summary = AppSummary(basename=app.basename, src_path=app.src_path, name=app.name, vendor=app.vendor, category=app.category,
                          summary=app.summary, reviewed=app.reviewed, supported=app.supported, mixed=app.mixed,
                          level2_articles=app.level2_articles, cross=rules.cross_facts(located))
-    if shared.env is None:
+    if shared.envs is None:
         return AppResult(tuple(problems), summary), {}
     return render_app(shared, app, summary, problems)
 
@@ -113,17 +113,21 @@ def app_result(shared: SharedInputs, src_path: str, data: bytes, versions: list 
 def render_app(shared: SharedInputs, app, summary: AppSummary, problems: list[Problem]) -> tuple[AppResult, dict[str, bytes]]:
     """Render one sound app's page, JSON files and fragments; with validators (--verify), a JSON document that breaks
     its schema is our bug, reported on the app."""
-    site, env = shared.site, shared.env
-    dest = f"{app.url}index.html"
-    page = env.get_template("app.html").render(root=root_for(dest), dest_path=dest, canonical=site.settings.base_url + app.url,
-                                               app=app, articles=related_articles(site, app))
+    site = shared.site
+    articles = related_articles(site, app)
+    pages = {}
+    for lang, env in shared.envs.items():
+        dest = f"{lang_prefix(site.settings, lang)}{app.url}index.html"
+        pages[dest] = env.get_template("app.html").render(app=app, articles=articles,
+                                                          **page_links(site.settings, lang, app.url, dest)).encode("utf-8")
     files, entry, index_entry = feed.render_app_feed(site, shared.schema, app)
     if shared.validators is not None:   # build --verify; tests/test_generated_json.py proves the JSON valid for every build
         problems += check_app_json(shared.validators, app, files[f"{feed.APP_JSON_DIR}/{app.basename}.json"], entry, index_entry)
     if any(map(is_error, problems)):
         return AppResult(tuple(problems)), {}
-    outputs = {dest: page.encode("utf-8"), **files}
-    result = AppResult(tuple(problems), summary, catalogue_row(env, app), entry, index_entry, tuple(feed.change_items(site, app)),
+    outputs = {**pages, **files}
+    rows = tuple((lang, catalogue_row(env, app)) for lang, env in shared.envs.items())
+    result = AppResult(tuple(problems), summary, rows, entry, index_entry, tuple(feed.change_items(site, app)),
                        tuple((d, hashlib.sha256(b).hexdigest()) for d, b in outputs.items()), listing_entry(app))
     return result, outputs
 
@@ -150,10 +154,12 @@ def site_files(shared: SharedInputs, site: Site, results: list[AppResult], defla
     reuse: the engine's way to a category page (render.pages.render_pages); a page it keeps is not yielded.
     """
     ordered = sorted((r for r in results if r.app is not None), key=lambda r: r.app.basename)
-    shared.env.globals.update(site=site)
+    for env in shared.envs.values():
+        env.globals.update(site=site)
     latest = feed.latest_changes([item for r in ordered for item in r.changes])
-    rows, listings = {r.app.basename: r.row for r in ordered}, {r.app.basename: r.listing for r in ordered}
-    yield from ((dest, data) for dest, data in render_pages(site, latest, rows, listings, shared.env, reuse).items()
+    rows = {lang: {r.app.basename: dict(r.rows)[lang] for r in ordered} for lang in shared.envs}
+    listings = {r.app.basename: r.listing for r in ordered}
+    yield from ((dest, data) for dest, data in render_pages(site, latest, rows, listings, shared.envs, reuse).items()
                 if data is not None)
     lists = feed.render_lists(site, shared.schema, [r.entry for r in ordered], [r.index_entry for r in ordered])
     lists.update({f"{path}.gz": precompress(lists[path], deflate) for path in feed.PRECOMPRESSED})

@@ -37,6 +37,23 @@
   var total = status.getAttribute("data-total");
   var listing = null, loading = false, failed = false, drawn = null, matched = 0;
   var drawnRows = Object.create(null), drawnCount = 0, last = null;
+  var pageLang = document.documentElement.getAttribute("lang") || "en";
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(pageLang) : null;
+
+  /* The page's words for what this script says (the form's data-say-* attributes, from the translation catalogs),
+     with the English ones kept where the page gives none. {name} in a word is filled in from vars, in one pass. */
+  function word(key, english, vars) {
+    var text = form.getAttribute("data-say-" + key);
+    return (text === null ? english : text).replace(/\{(\w+)\}/g, function (all, name) {
+      return vars && Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : all;
+    });
+  }
+
+  /* The word for a number: the page's form for one, or for any other number, as the language counts. */
+  function counted(key, one, other, vars) {
+    var form1 = (plural ? plural.select(vars.count) : (vars.count === 1 ? "one" : "other")) === "one";
+    return word(key + (form1 ? "-one" : "-other"), form1 ? one : other, vars);
+  }
 
   function toArray(list) {
     return Array.prototype.slice.call(list);
@@ -140,38 +157,40 @@
       copy[key] = value;
       return copy;
     }
-    if (state.q) set.push({label: "the search \u201c" + state.q + "\u201d", without: without("q", "")});
-    if (state.category) set.push({label: "the category " + state.category, without: without("category", "")});
-    if (state.vendor) set.push({label: "the developer " + state.vendor, without: without("vendor", "")});
+    if (state.q) set.push({label: word("search", "the search \u201c{text}\u201d", {text: state.q}), without: without("q", "")});
+    if (state.category) set.push({label: word("category", "the category {category}", {category: state.category}), without: without("category", "")});
+    if (state.vendor) set.push({label: word("developer", "the developer {vendor}", {vendor: state.vendor}), without: without("vendor", "")});
     state.methods.forEach(function (id) {
       var box = methodBoxes.filter(function (b) { return b.value === id; })[0];
       set.push({label: box ? box.getAttribute("data-title") : id,
                 without: without("methods", state.methods.filter(function (m) { return m !== id; }))});
     });
-    if (state.level2) set.push({label: "Level II coverage", without: without("level2", false)});
-    if (state.review) set.push({label: "reviews due", without: without("review", false)});
+    if (state.level2) set.push({label: word("level2-filter", "Level II coverage"), without: without("level2", false)});
+    if (state.review) set.push({label: word("review-filter", "reviews due"), without: without("review", false)});
     return set;
   }
 
   function sayList(items) {
     if (items.length < 2) return items.join("");
-    return items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+    return word("and", "{list} and {last}", {list: items.slice(0, -1).join(", "), last: items[items.length - 1]});
   }
 
   /* Say which filters left nothing, and which one alone, taken away, would bring apps back. */
   function explainNoMatch(state) {
     var set = setFilters(state);
-    var text = "No app matches " + (set.length === 1 ? set[0].label : "all of " + sayList(set.map(function (f) { return f.label; }))) + ".";
+    var text = set.length === 1 ? word("no-match", "No app matches {filter}.", {filter: set[0].label})
+      : word("no-match-all", "No app matches all of {filters}.", {filters: sayList(set.map(function (f) { return f.label; }))});
     var freeing = set.map(function (f) { return {label: f.label, count: countMatches(f.without)}; })
       .filter(function (f) { return f.count > 0; });
     if (set.length > 1 && freeing.length) {
       text += " " + freeing.map(function (f) {
-        return "Without " + f.label + ", " + f.count + (f.count === 1 ? " app matches" : " apps match");
+        return counted("without", "Without {filter}, {count} app matches", "Without {filter}, {count} apps match",
+                       {filter: f.label, count: f.count});
       }).join("; ") + ".";
     } else if (set.length > 1) {
-      text += " No single one of them is to blame: clear two or more.";
+      text += " " + word("blame", "No single one of them is to blame: clear two or more.");
     } else {
-      text += " Clear it to see every app.";
+      text += " " + word("clear-it", "Clear it to see every app.");
     }
     return text;
   }
@@ -187,7 +206,7 @@
   function labelToggle(state) {
     if (!toggle) return;
     var set = setFilters(state).length + (state.sort ? 1 : 0);
-    var text = set ? toggleText + " (" + set + " set)" : toggleText;
+    var text = set ? word("toggle", "{label} ({count} set)", {label: toggleText, count: set}) : toggleText;
     if (toggle.textContent !== text) toggle.textContent = text;
   }
 
@@ -197,8 +216,9 @@
 
   function describe(shown, state) {
     if (isEmpty(state)) return initialText;
-    if (shown === 0) return "No apps match the filters.";
-    return shown + " of " + total + (shown === 1 ? " apps matches the filters." : " apps match the filters.");
+    if (shown === 0) return word("none", "No apps match the filters.");
+    return counted("matches", "{count} of {total} apps matches the filters.", "{count} of {total} apps match the filters.",
+                   {count: shown, total: total});
   }
 
   function methodMask(state) {
@@ -262,19 +282,20 @@
     var row = make("li", ["class", "app-row", "data-app", app.basename, "data-category", app.category,
                           "data-vendor", app.vendor, "data-methods", offered.join(" ")]);
     var text = make("div", ["class", "app-row-text"]);
-    text.appendChild(make("a", ["class", "app-name", "href", root + "apps/" + encodeURIComponent(app.basename) + "/"], app.name));
+    var english = pageLang === "en" ? [] : ["lang", "en"];   // app files are in English: a translated page says so
+    text.appendChild(make("a", ["class", "app-name", "href", root + "apps/" + encodeURIComponent(app.basename) + "/"].concat(english), app.name));
     text.appendChild(document.createTextNode(" "));
-    text.appendChild(make("span", ["class", "app-vendor"], "by " + app.vendor));
+    text.appendChild(make("span", ["class", "app-vendor"], word("by", "by {vendor}", {vendor: app.vendor})));
     if (app.level2) {
       text.appendChild(document.createTextNode(" "));
-      text.appendChild(make("span", ["class", "app-flag app-flag--level2"], "Level II covered"));
+      text.appendChild(make("span", ["class", "app-flag app-flag--level2"], word("level2", "Level II covered")));
     }
     if (app.stale) {
       text.appendChild(document.createTextNode(" "));
-      text.appendChild(make("span", ["class", "app-flag app-flag--stale"], "Review due"));
+      text.appendChild(make("span", ["class", "app-flag app-flag--stale"], word("stale", "Review due")));
     }
-    text.appendChild(make("p", ["class", "app-summary"], app.summary));
-    var swatches = make("ul", ["class", "swatches", "aria-label", "Support for " + app.name]);
+    text.appendChild(make("p", ["class", "app-summary"].concat(english), app.summary));
+    var swatches = make("ul", ["class", "swatches", "aria-label", word("support-for", "Support for {app}", {app: app.name})]);
     listing.methods.forEach(function (m) { swatches.appendChild(m.items[(app.supported & m.bit) ? 1 : 0].cloneNode(true)); });
     row.appendChild(text);
     row.appendChild(swatches);
@@ -284,7 +305,8 @@
   /* A method's swatch in a row, not available (0) and available (1): drawn once, copied into every row. */
   function methodItems(m) {
     return [false, true].map(function (on) {
-      var state = m.title + ": " + (on ? "available" : "not available");
+      var box = methodBoxes.filter(function (b) { return b.value === m.id; })[0];   // its title in the page's language
+      var state = (box ? box.getAttribute("data-title") : m.title) + ": " + (on ? word("available", "available") : word("not-available", "not available"));
       var item = make("li", ["class", "method method--" + m.id + (on ? " is-available" : " is-unavailable"),
                              "data-method", m.id, "title", state]);
       item.appendChild(make("span", ["class", "swatch swatch--" + m.id, "aria-hidden", "true"], m.marker));
@@ -341,7 +363,9 @@
   function updateMore(section) {
     var rest = section.items.length - section.shown;
     section.more.hidden = rest === 0;
-    if (rest) section.more.textContent = "Show " + Math.min(MORE, rest) + " more " + section.category + " apps (" + rest + " not shown yet)";
+    if (rest) section.more.textContent = counted("more", "Show {count} more {category} app ({rest} not shown yet)",
+                                                 "Show {count} more {category} apps ({rest} not shown yet)",
+                                                 {count: Math.min(MORE, rest), category: section.category, rest: rest});
   }
 
   function showMore(section) {
@@ -397,9 +421,9 @@
       drawn = key;
       say(describe(matched, state));
     } else if (failed) {
-      say("The list of all apps could not be loaded, so the filters cannot be applied. Change a filter to try again.");
+      say(word("failed", "The list of all apps could not be loaded, so the filters cannot be applied. Change a filter to try again."));
     } else {
-      say("Loading the list of all apps…");
+      say(word("loading", "Loading the list of all apps\u2026"));
       if (!loading) load();
     }
   }

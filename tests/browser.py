@@ -24,6 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from policysite.engine.recipe import build  # noqa: E402
+from policysite.languages import not_found_page  # noqa: E402
 from policysite.problems import ContentError  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +51,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_error(self, code, message=None, explain=None):
         """Send the site's own 404 page for a missing file."""
-        page = Path(self.directory) / "404.html"
+        pages = [Path(self.directory) / name for name in not_found_page(self.path)]   # /de/... gets de/404.html
+        page = next((p for p in pages if p.is_file()), pages[-1])
         if code != 404 or not page.is_file():
             return super().send_error(code, message, explain)
         body = page.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import shutil
 import signal
 import sys
@@ -148,6 +149,10 @@ def project(tmp_path: Path, monkeypatch) -> Project:
     for name in ("methods.yaml", "factors.yaml", "site.yaml"):
         (root / "content").mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "content" / name, root / "content" / name)
+    # In English alone: seven languages would make every build seven times the pages. tests/test_languages.py
+    # (and the tests that need another language) name their languages themselves.
+    settings = root / "content/site.yaml"
+    settings.write_text(re.sub(r"^languages:.*\n", "", settings.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
     proj = Project(root)

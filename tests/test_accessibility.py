@@ -70,3 +70,21 @@ def test_axe_does_report_a_violation_when_there_is_one(browser, site_url):
         "m.insertAdjacentHTML('beforeend', '<p style=\"color:#bbb;background:#fff\">faint</p><input type=\"text\">');")
     found = {v["id"] for v in run_axe(browser)}
     assert {"color-contrast", "label"} <= found, found
+
+
+# One page of each kind in every other language: translated words can break what English did not (a longer label
+# that overflows, a lang attribute missing on English text, a landmark label left out).
+LANGUAGE_PAGES = {name: PAGES[name] for name in ("catalogue", "catalogue-no-match", "category-next-page", "app-mixed",
+                                                 "app-no-method", "doc", "changes", "404")}
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "nl", "pt", "es"])
+@pytest.mark.parametrize("name", LANGUAGE_PAGES)
+def test_axe_finds_no_violation_in_each_language(browser, site_url, name, lang):
+    with emulated_media(browser, prefers_color_scheme="light"):
+        open_page(browser, f"{site_url}{lang}/{LANGUAGE_PAGES[name]}")
+        if LANGUAGE_PAGES[name].startswith("?"):
+            WebDriverWait(browser, 10).until(lambda d: d.find_element("id", "no-match").is_displayed())
+        assert browser.execute_script("return document.documentElement.lang") == lang, "the server did not serve the page"
+        violations = run_axe(browser)
+    assert violations == [], f"{lang}/{name}:\n{format_violations(violations)}"

@@ -127,7 +127,7 @@ def poison_units(project) -> None:
 
     store = units_store(project)
     a, b = (next(k for k, u in store.entries.items() if u.app.basename == name) for name in ("sample_app", "other_app"))
-    store.entries[a] = replace(store.entries[a], row=store.entries[b].row)
+    store.entries[a] = replace(store.entries[a], rows=store.entries[b].rows)
     store._rewrite(store.entries)
 
 
@@ -256,7 +256,7 @@ def test_an_app_page_that_reads_the_whole_site_is_a_located_template_error(built
     path = built.root / "templates/app.html"
     text = path.read_text()
     line = text[:text.index("This policy as data:")].count("\n") + 1
-    path.write_text(text.replace("This policy as data:", "One of {{ site.apps|length }} policies, as data:"))
+    path.write_text(text.replace("{% trans %}This policy as data:{% endtrans %}", "One of {{ site.apps|length }} policies, as data:"))
     before = tree_digest(built.out)
     capsys.readouterr()
     assert built.run(capsys=capsys) == (1, "", f"templates/app.html:{line}:1: an app page may not depend on other apps: "

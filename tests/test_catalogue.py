@@ -68,6 +68,8 @@ def test_the_catalogue_pages_and_index_only_join_what_each_app_gave(project):
     for i in range(PAGE_SIZE + 4):
         project.app(f"app_{i:02d}", VALID_APP.replace("Sample App", f"Tool {i:02d}").replace(
             "A small app used by the tests.", f"Tool number {i} </li><script>alert(1)</script> & \"more\"."))
+    settings = project.root / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "languages: [en, de]\n", encoding="utf-8")
     assert project.run() == (0, "", "")
     shared, problems = read_shared(project.root, TODAY, None, True)
     assert problems == []
@@ -81,9 +83,11 @@ def test_the_catalogue_pages_and_index_only_join_what_each_app_gave(project):
     assert [entry[4] for entry in json.loads(listing)["apps"]] == [results[b].app.summary for b in order]
     assert b"<script>" not in listing and b"\\u003cscript\\u003e" in listing
     index = (project.out / "index.html").read_text(encoding="utf-8")
-    assert "".join("".join(results[b].row) for b in order[:FIRST_ENTRIES]) in index
-    for number, start in enumerate(range(0, len(order), PAGE_SIZE), 1):
-        page = project.out / "categories/server" / (f"{number}/" if number > 1 else "") / "index.html"
-        root = "../" * (3 if number > 1 else 2)
-        assert "".join(root.join(results[b].row) for b in order[start:start + PAGE_SIZE]) in page.read_text(encoding="utf-8")
+    assert "".join("".join(dict(results[b].rows)["en"]) for b in order[:FIRST_ENTRIES]) in index
+    for lang, prefix in (("en", ""), ("de", "de/")):   # each language's pages join that language's rows
+        for number, start in enumerate(range(0, len(order), PAGE_SIZE), 1):
+            page = project.out / prefix / "categories/server" / (f"{number}/" if number > 1 else "") / "index.html"
+            root = "../" * (3 if number > 1 else 2) + ("../" + prefix if prefix else "")
+            rows = "".join(root.join(dict(results[b].rows)[lang]) for b in order[start:start + PAGE_SIZE])
+            assert rows in page.read_text(encoding="utf-8")
     assert "<script>alert" not in index and "&lt;script&gt;alert(1)&lt;/script&gt;" in index

@@ -61,7 +61,7 @@ def test_the_sitemap_dates_the_page_by_its_newest_change(history, capsys):
     assert history.run(capsys=capsys)[0] == 0
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
-            for u in ET.parse(history.out / "sitemap.xml").getroot().findall("s:url", ns)}
+            for u in ET.parse(history.out / "sitemap-en.xml").getroot().findall("s:url", ns)}
     assert urls[BASE + "changes/"] == "2026-04-02"
 
 
@@ -72,6 +72,6 @@ def test_every_page_names_both_change_feeds_in_its_head(tmp_path):
     assert {"index.html", "404.html", "changes/index.html", "apps/web_proxy/index.html"} <= {p.relative_to(out).as_posix() for p in pages}
     for page in pages:
         head = soup(page).head
-        feeds = [(link["type"], link["href"].rsplit("/", 1)[-1]) for link in head.select('link[rel="alternate"]')]
+        feeds = [(link["type"], link["href"].rsplit("/", 1)[-1]) for link in head.select('link[rel="alternate"][type]')]
         assert feeds == [("application/atom+xml", "changes.atom"), ("application/feed+json", "changes.json")], page
-        assert all(link.get("title") for link in head.select('link[rel="alternate"]')), page
+        assert all(link.get("title") for link in head.select('link[rel="alternate"][type]')), page

@@ -317,8 +317,8 @@ def test_an_exception_while_checking_one_file_becomes_its_problem(built, capsys,
 
 def test_an_exception_while_rendering_one_page_becomes_its_problem(built, capsys):
     template = built.root / "templates/app.html"
-    template.write_text(template.read_text().replace("<h1>{{ app.name }}</h1>",
-                                                     "<h1>{{ app.name }}</h1>{% if app.name == 'Second App' %}{{ app.no_such_field }}{% endif %}"))
+    template.write_text(template.read_text().replace("<h1{{ english_attr }}>{{ app.name }}</h1>",
+                                                     "<h1{{ english_attr }}>{{ app.name }}</h1>{% if app.name == 'Second App' %}{{ app.no_such_field }}{% endif %}"))
     built.app("second_app", VALID_APP.replace("Sample App", "Second App"))
     status, _, err = built.run(capsys=capsys)
     assert status == 1

@@ -181,6 +181,15 @@ def test_pages_get_the_site_404_page_and_no_cors(served):
     assert status == 200 and headers["cache-control"] == "no-cache"
 
 
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "nl", "pt", "es"])
+def test_each_language_gets_its_own_404_page(served, lang):
+    _, site, port = served
+    status, headers, body = get(port, f"/{lang}/apps/no_such_app/")
+    assert status == 404 and body == (site / lang / "404.html").read_bytes()
+    assert headers["cache-control"] == "no-cache" and "access-control-allow-origin" not in headers
+    assert get(port, f"/{lang}/apps/raid/")[0] == 200
+
+
 def test_a_publish_keeps_the_etag_of_every_unchanged_file(served):
     root, site, port = served
     paths = ["/api/v1/apps/raid.json", "/api/v1/apps/web_proxy.json", "/api/v1/index.json", "/feed.json",

@@ -194,7 +194,10 @@ def test_404_page_links_are_absolute_from_the_site_root(site_dir):
 
 def test_sitemap_lists_every_page_and_only_pages_that_exist(site_dir):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = [el.text for el in ET.parse(site_dir / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    sitemaps = [urlsplit(el.text).path.lstrip("/") for el in ET.parse(site_dir / "sitemap.xml").getroot().findall("s:sitemap/s:loc", ns)]
+    assert sitemaps == [f"sitemap-{lang}.xml" for lang in ("en", "de", "fr", "it", "nl", "pt", "es")]
+    locs = [el.text for name in sitemaps for el in ET.parse(site_dir / name).getroot().findall("s:url/s:loc", ns)]
+    assert len(locs) == len(set(locs))
     paths = {urlsplit(loc).path for loc in locs}
     pages = {"/" + p.relative_to(site_dir).as_posix().removesuffix("index.html") for p in html_pages(site_dir)}
     assert paths == pages
@@ -219,7 +222,9 @@ def test_pages_load_nothing_from_other_sites(site_dir):
         doc = soup(page)
         for el in doc.find_all(["link", "script", "img", "iframe"]):
             target = el.get("href") or el.get("src") or ""
-            assert el.name == "link" and el.get("rel") == ["canonical"] or not re.match(r"^(https?:)?//", target), (page, target)
+            # The canonical address and the same page in other languages (hreflang) are named, never loaded.
+            named = el.name == "link" and (el.get("rel") == ["canonical"] or el.get("rel") == ["alternate"] and el.get("hreflang"))
+            assert named or not re.match(r"^(https?:)?//", target), (page, target)
 
 
 def test_method_names_and_colours_live_only_in_methods_yaml():
@@ -250,7 +255,8 @@ def test_every_page_has_its_canonical_url_and_link_preview_metadata(site_dir):
         assert meta["og:url"] == canonical and meta["og:site_name"] == SITE["title"], page
         assert title.startswith(meta["og:title"] + " · "), page
         # The catalogue and its category pages are listings; every other page is one article.
-        assert meta["og:type"] == ("website" if path == "" or path.startswith("categories/") else "article"), page
+        neutral = re.sub(r"^(de|fr|it|nl|pt|es)/", "", path)
+        assert meta["og:type"] == ("website" if neutral == "" or neutral.startswith("categories/") else "article"), page
 
 
 def test_app_page_preview_uses_the_app_name_and_summary(site_dir):

@@ -169,6 +169,17 @@ def test_a_missing_page_is_the_sites_404_page_with_the_preview_script(server):
         (project.out / "404.html").read_bytes()
 
 
+def test_a_missing_page_under_a_language_is_that_languages_404_page(server):
+    project, url, _ = server
+    settings = project.root / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "languages: [en, de]\n", encoding="utf-8")
+    wait_for(lambda: (project.out / "de/404.html").is_file(), "the rebuild in two languages")
+    status, _, body = request(url + "de/apps/nope/")
+    assert status == 404
+    assert body.replace(re.search(rb'<script src="/_preview/client.js"[^>]*></script>', body)[0], b"") == \
+        (project.out / "de/404.html").read_bytes()
+
+
 def test_before_any_good_build_every_page_says_nothing_is_built_yet_and_follows_the_builds(project):
     good = (project.root / "content/apps/sample_app.yaml").read_text()
     project.app("sample_app", good.replace("name: Sample App", "name: [unclosed"))

@@ -40,7 +40,7 @@ def test_every_mistake_in_translations_is_located_and_reported_in_one_run(projec
         "      de:\n        title: Support im öffentlichen Forum – gelegentlich\n",
         "      dx:\n        title: X\n      en:\n        title: Y\n      GERMAN:\n        title: Z\n"
         "      de:\n        titel: Z\n        title: [a]\n", 1).replace(
-        "        title: Support sur forum public – occasionnel\n", "        title: ''\n", 1)
+        "        title: Assistance sur forum public – occasionnelle\n", "        title: ''\n", 1)
     assert bad.count("\n") == methods.count("\n") + 7
     project.write("content/methods.yaml", bad)
     factors = (REPO / "content" / "factors.yaml").read_text(encoding="utf-8")

@@ -142,7 +142,7 @@ def forged_unit_store(project, key: bytes) -> None:
 
     from markupsafe import Markup
 
-    forged = {k: replace(u, row=(Markup("<script>alert(1)</script>"),)) for k, u in store.entries.items()}
+    forged = {k: replace(u, rows=(("en", (Markup("<script>alert(1)</script>"),)),)) for k, u in store.entries.items()}
     (folder / "apps.jsonl").write_bytes(cache.seal(key, "apps", codec.encode(forged, classes)))
 
 

@@ -19,7 +19,7 @@ from policysite.render.pages import make_env
 from policysite.sources.read import NO_APPS_MESSAGE
 
 SANDBOX = "templates run in a sandbox and may only read the data they are given"
-TITLE = "{{ app.name }} support policy"   # line 3 of templates/app.html
+TITLE = "{% trans app=app.name %}{{ app }} support policy{% endtrans %}"   # line 3 of templates/app.html
 
 
 def link_message(folder: str) -> str:
@@ -201,7 +201,7 @@ def test_an_escape_in_a_macro_is_located_on_the_macro(built, capsys):
 
 def test_an_escape_through_the_whole_site_is_located(built, capsys):
     # The catalogue reads the global 'site' (an app page may not): an escape through it is located on its line.
-    edit_template(built, "index.html", "{% block title %}Apps and their support", "{% block title %}{{ site.__class__ }}")
+    edit_template(built, "index.html", "{% block title %}{% trans %}Apps and their support{% endtrans %}", "{% block title %}{{ site.__class__ }}")
     assert_fails_with(built, capsys, [f"templates/index.html:3:1: access to attribute '__class__' of 'Site' object is unsafe; {SANDBOX}"])
 
 
@@ -241,7 +241,7 @@ def test_broken_templates_are_all_located_in_one_run(built, capsys):
     (built.root / "templates/sitemap.xml").unlink()
     assert_fails_with(built, capsys, [
         "templates/broken.html:2:1: template syntax error: Expected an expression, got 'end of statement block'",
-        "templates/nested.html:1:1: template failed: RecursionError: maximum recursion depth exceeded",
+        "templates/nested.html:1:1: template failed: RecursionError: maximum recursion depth exceeded while calling a Python object",
         "templates/numbers.html:1:1: template failed: ValueError: Exceeds the limit (4300 digits) for integer string "
         "conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit",
         "templates/sitemap.xml:1:1: the build makes pages from this template; restore it",

@@ -11,6 +11,7 @@ from policysite.check import rules, unfinished
 from policysite.check.articles import without_moved_keys
 from policysite.check.schema import Located, check_against, validator_for
 from policysite.check.translations import check_translations
+from policysite.languages import DEFAULT
 from policysite.problems import Problem, internal_problem
 from policysite.sources.read import Sources, YamlFile
 
@@ -36,14 +37,20 @@ def check_app(file: YamlFile, today: datetime.date, legend: tuple = ()) -> tuple
     return located, found + rules.check_app_rules(located, file.src_path, today, legend)
 
 
-def check_settings(sources: Sources, problems: list[Problem], expected: tuple[str, ...] = ()) -> tuple[Located | None, Located | None, Located | None]:
+def check_settings(sources: Sources, problems: list[Problem]) -> tuple[Located | None, Located | None, Located | None]:
     """Check the legend, the factors and the site settings; return each one's located data if sound.
 
-    expected: the languages besides English the site is published in; each text they leave out is a warning.
+    Each text of the legend, the factors or the levels that a language the site is published in (site.yaml's
+    'languages', besides English) leaves out is a warning: the page shows the English.
     """
     methods = check_yaml(sources.methods, "config.schema.json", "methods", problems)
     factors = check_yaml(sources.factors, "config.schema.json", "factors", problems)
     settings = check_yaml(sources.settings, "config.schema.json", "site", problems)
+    if settings:
+        found = rules.check_languages(settings, sources.settings.src_path)
+        problems += found
+        settings = None if found else settings
+    expected = tuple(code for code in site_languages(settings) if code != DEFAULT)
     if methods:
         problems += rules.check_methods(methods, sources.methods.src_path)
         problems += check_translations(methods, sources.methods.src_path, expected)
@@ -51,6 +58,14 @@ def check_settings(sources: Sources, problems: list[Problem], expected: tuple[st
         problems += rules.check_factors(factors, sources.factors.src_path)
         problems += check_translations(factors, sources.factors.src_path, expected)
     return methods, factors, settings
+
+
+def site_languages(settings: Located | None) -> tuple[str, ...]:
+    """Return the languages the site is published in, the first at its root: site.yaml's 'languages', else English;
+    none when the settings have mistakes (their own problems say so)."""
+    if settings is None:
+        return ()
+    return tuple(settings.data.get("languages", [DEFAULT]))
 
 
 def check_docs(sources: Sources, problems: list[Problem]) -> list[tuple[str, str, Located]]:

@@ -14,8 +14,9 @@ from policysite.check.names import check_identifiers, check_names, check_vendors
 from policysite.check.schedule import REASON_FIELDS, change_date, merged, without_change
 from policysite.check.schema import Located, describe, dotted, load_schema
 from policysite.check.unfinished import check_placeholders
+from policysite.languages import SUPPORTED, hint
 from policysite.model import CONTACT_FIELDS, contrast_ratio
-from policysite.problems import Problem, did_you_mean
+from policysite.problems import Problem
 
 MIN_OUTLINE_CONTRAST = 3.0
 LINK_FIELDS = ("homepage", "documentation")
@@ -260,3 +261,22 @@ def cross_facts(located: Located) -> tuple:
 def check_cross_facts(apps: list[tuple[str, tuple]], docs: list[tuple[str, str, Located]]) -> list[Problem]:
     """Check across files from each app's cross_facts: names and vendors that cannot be mistaken, article links that resolve."""
     return check_names(apps) + check_vendors(apps) + check_article_links(apps, [doc_id for _, doc_id, _ in docs])
+
+
+def check_languages(located: Located, src_path: str) -> list[Problem]:
+    """Check the settings' languages: codes of languages.SUPPORTED, each once, at least one (the schema asks for a
+    list of strings)."""
+    codes = located.data.get("languages")
+    if codes is None:
+        return []
+    if not codes:
+        return [_at(located, src_path, ("languages",), "languages: expected at least one language, such as [en]")]
+    problems, seen = [], set()
+    for i, code in enumerate(codes):
+        if code not in SUPPORTED:
+            problems.append(_at(located, src_path, ("languages", i),
+                                f"languages[{i}]: unknown language {describe(code)}{hint(code, SUPPORTED)}"))
+        elif code in seen:
+            problems.append(_at(located, src_path, ("languages", i), f"languages[{i}]: '{code}' is listed twice"))
+        seen.add(code)
+    return problems

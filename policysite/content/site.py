@@ -42,7 +42,8 @@ def make_site(sources: Sources, methods: dict, factors: dict, settings: dict, do
     if problems:
         raise ContentError(problems)
     return Site(
-        settings=Settings(**settings), methods=methods_models, factors=tuple(Factor(**{**f, "translations": make_translations(f.get("translations"))}) for f in factors["factors"]),
+        settings=Settings(**{**settings, "languages": tuple(settings.get("languages", ("en",)))}), methods=methods_models,
+        factors=tuple(Factor(**{**f, "translations": make_translations(f.get("translations"))}) for f in factors["factors"]),
         levels=tuple(Level(**{**lv, "translations": make_translations(lv.get("translations"))}) for lv in factors["levels"]), apps=(),
         docs=tuple(sorted(doc_models, key=lambda d: d.doc_id)),
         templates=MappingProxyType(sources.templates), static=MappingProxyType(sources.static), feed_contract=contract_html,

@@ -6,8 +6,8 @@ hash of its stage's name and arguments, and the engine asks the memo where it ca
 stage knows there is a memo. The tables and what each key is made of:
 
     apps     stages.app_result, per app file, building ('checked': checking): shared inputs (SharedInputs.digest: the date, the
-             history mode, what is being made, the legend, factors, settings, documents and, when
-             building, the templates), the app file's path and the SHA-256 of its bytes, and its
+             history mode, what is being made, the legend, factors, settings (the languages among them), documents and, when
+             building, the templates and the translation catalogs), the app file's path and the SHA-256 of its bytes, and its
              committed versions. A result's own files are not kept: the publisher finds them in the
              live site by their hashes, and the result is worked out again if they are not there.
     history  content.history.parse_app, per committed version of an app file: its bytes.

@@ -1,7 +1,7 @@
 """Tell, without reading any content, that a build would publish exactly the site already there.
 
 The build command records a signature of everything a build depends on: the path, size, mtime and
-inode of every file and folder under content/, templates/ and static/, the code version, the build
+inode of every file and folder under content/, templates/, static/ and locale/, the code version, the build
 date, --strict, --no-history and --verify, the git commit the history comes from, and the output folder. When the next build
 finds the same signature and site/ still holds exactly what its manifest says, it has nothing to
 do: it reports what the previous build reported. Standard library only, so that answer comes
@@ -29,7 +29,7 @@ from policysite.problems import Problem
 from policysite.publish.manifest import manifest_is_current
 from policysite.stamps import content_hash, digest_tree
 
-INPUT_DIRS = ("content", "templates", "static")
+INPUT_DIRS = ("content", "templates", "static", "locale")
 RECORD_CLASSES = {"Problem": Problem}
 RECORD = "last-build"
 

@@ -16,7 +16,7 @@ from policysite.problems import ContentError, internal_problem
 from policysite.sources import read
 from policysite.stages import AppResult, SharedInputs, app_result
 
-PARALLEL_MIN = 256   # app files to work out before worker processes pay for their start and for sending results back
+PARALLEL_MIN = 256   # app pages to make before worker processes pay for their start and for sending results back
 _PR_SET_PDEATHSIG = 1   # prctl option: a signal for this process when its parent dies
 
 
@@ -30,7 +30,7 @@ def results(root: Path, shared: SharedInputs, versions: dict, work: list[tuple[s
     if publisher is not None:
         publisher.share()   # before the fork: every worker writes into the same tree
     _context = (root, shared, versions, publisher)   # forked workers inherit it: nothing big is sent to them
-    pool = worker_pool(len(work))
+    pool = worker_pool(len(work) * len(shared.envs or (None,)))   # each app file makes a page per language
     try:
         yield from pool.imap(_work, work, chunksize=chunk_size(len(work))) if pool else map(_work, work)
     finally:

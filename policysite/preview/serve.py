@@ -25,7 +25,7 @@ from policysite.preview.watch import Tree, WatchError, is_output
 from policysite.problems import ContentError, printable, report_lines, summarise
 from policysite.sources.gitread import GitError
 
-WATCHED = ("content", "templates", "static")
+WATCHED = ("content", "templates", "static", "locale")
 STILL_SERVING = "; still serving the last good build"
 
 

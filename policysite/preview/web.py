@@ -18,6 +18,7 @@ from pathlib import Path
 from tornado.web import Application, RequestHandler, StaticFileHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from policysite.languages import not_found_page
 from policysite.preview.guard import Names, check_origin, refuse
 from policysite.problems import clip, printable
 
@@ -85,8 +86,9 @@ class SiteFiles(StaticFileHandler):
         if status_code != 404:
             super().write_error(status_code, **kwargs)
             return
-        missing = Path(self.root, "404.html")
-        self.send_page(missing.read_bytes() if missing.is_file() else NOTHING_BUILT)
+        pages = [Path(self.root, name) for name in not_found_page(self.request.path)]   # /de/... gets de/404.html
+        missing = next((page for page in pages if page.is_file()), None)
+        self.send_page(missing.read_bytes() if missing is not None else NOTHING_BUILT)
 
     def send_page(self, page: bytes) -> None:
         """Send an HTML page with the script tag; its ETag is that of the bytes sent, which name the build."""

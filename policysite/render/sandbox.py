@@ -34,14 +34,25 @@ DIGITS = re.compile(r"\d+")
 class SourceLoader(jinja2.BaseLoader):
     """Load templates from the texts read with the sources, each named by its path in the checkout (so faults can say where)."""
 
-    def __init__(self, texts):
+    def __init__(self, texts, compiled: dict | None = None):
         self.texts = texts
+        # name -> code object, in memory only, shared by the environments of one build (one per language): each
+        # template is compiled once, however many languages render it. Never written anywhere.
+        self.compiled = {} if compiled is None else compiled
 
     def get_source(self, environment, name):
         """Return a template's text, its path in the checkout, and a check that it is current (it always is)."""
         if name not in self.texts:
             raise jinja2.TemplateNotFound(name)
         return self.texts[name], TEMPLATES_DIR + name, lambda: True
+
+    def load(self, environment, name, globals=None):
+        """Return the template, compiling its text only the first time any of the sharing environments asks for it."""
+        if name not in self.compiled:
+            source, filename, _ = self.get_source(environment, name)
+            self.compiled[name] = environment.compile(source, name, filename)
+        return environment.template_class.from_code(environment, self.compiled[name], environment.make_globals(globals),
+                                                    lambda: True)
 
     def list_templates(self) -> list[str]:
         """Return every template's name."""

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from policysite.languages import DEFAULT, SUPPORTED
 from policysite.problems import Problem, internal_problem
 from policysite.resources import shipped_base
 from policysite.sources.checkout import is_scratch, link_problem, list_files, read_capped
@@ -23,6 +24,7 @@ RESERVED_DOC_IDS = {"apps", "api", "assets", "schema", "embed", "404", "sitemap"
 # Names Windows cannot hold as files: a checkout there would break.
 DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 NO_APPS_MESSAGE = "no app files; the site needs at least one content/apps/<basename>.yaml (build.py new <basename> writes one)"
+MAX_CATALOG_BYTES = 120 * 1024   # four times the largest catalog the site ships, under the text limit of loader.py
 MAX_STATIC_BYTES = 1024 * 1024   # a hundred times the largest asset the site ships; every file is held in memory
 
 
@@ -55,6 +57,7 @@ class Sources:
     docs: tuple[DocFile, ...]
     templates: dict        # name -> text
     static: dict           # dest_path -> bytes
+    catalogs: dict         # lang -> (src_path, text of its .po)
     problems: tuple[Problem, ...]
 
 
@@ -69,8 +72,9 @@ def read_sources(root: Path) -> Sources:
     settings = read_yaml(root, content / "site.yaml", problems)
     docs = tuple(read_docs(root, problems))
     templates, static = read_templates(root, problems), read_static(root, problems)
+    catalogs = read_catalogs(root, problems)
     # A linked content/ is reported once, not again for every file read through it.
-    return Sources(methods, factors, settings, docs, templates, static, tuple(dict.fromkeys(problems)))
+    return Sources(methods, factors, settings, docs, templates, static, catalogs, tuple(dict.fromkeys(problems)))
 
 
 def read_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
@@ -290,3 +294,27 @@ def split_front_matter(data: bytes, src_path: str, doc_id: str, problems: list[P
     front_text = "\n".join(lines[1:end]).encode("utf-8")
     front = parse_text(front_text, src_path, problems, first_line=2)
     return DocFile(src_path, doc_id, front, "\n".join(lines[end + 1:]), end + 2)
+
+
+def read_catalogs(root: Path, problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    """Read the translation catalogs, locale/<lang>/LC_MESSAGES/messages.po, as text: lang -> (src_path, text).
+
+    Only these files are read, one folder at a time without following a link: a compiled .mo beside one is never
+    loaded (it would be the checkout's code-like bytes, unchecked), and a linked .po is refused with its path.
+    """
+    root = own_or_shipped(root, "locale")
+    wanted = {f"locale/{lang}/LC_MESSAGES/messages.po": lang for lang in SUPPORTED if lang != DEFAULT}
+    out = {}
+    for src_path in list_files(root, "locale", problems):
+        if src_path not in wanted:
+            continue
+        data = read_capped(root / src_path, src_path, problems, MAX_CATALOG_BYTES)
+        if data is not None and len(data) > MAX_CATALOG_BYTES:
+            problems.append(Problem(src_path, 1, 1, f"file is larger than the limit of {MAX_CATALOG_BYTES} bytes; "
+                                                    "a catalog of the site's interface is far smaller"))
+            continue
+        text, found = decode_text(data, src_path) if data is not None else (None, [])
+        problems.extend(found)
+        if text is not None and not found:
+            out[wanted[src_path]] = (src_path, text)
+    return out
