@@ -29,7 +29,15 @@ def test_the_schema_names_exactly_the_languages_policysite_knows_besides_english
         assert tuple(schema["$defs"][f"{kind}_translations"]["properties"]) == languages.SUPPORTED[1:]
 
 
+def in_every_language(project) -> None:
+    """Publish the project in every language, as the example site is (the test project is English only)."""
+    site = (REPO / "content" / "site.yaml").read_text(encoding="utf-8")
+    assert "languages: [en, de, fr, it, nl, pt, es]" in site
+    project.write("content/site.yaml", site)
+
+
 def test_the_shipped_legend_factors_and_levels_are_translated_into_every_language(project, capsys):
+    in_every_language(project)
     status, out, _ = project.run("check", "--strict", capsys=capsys)
     assert status == 0 and "warning" not in out
 
@@ -78,6 +86,7 @@ def without_german_short_title_of_vendor(project) -> str:
     text = methods.replace("        short_title: Entwickler/ISV\n", "", 1)
     assert text != methods
     project.write("content/methods.yaml", text)
+    in_every_language(project)
     start = text.index("  - id: vendor")
     return where(text, "short_title: Developer/ISV") if text.index("short_title: Developer/ISV") > start else ""
 
@@ -103,7 +112,17 @@ def test_strict_fails_on_a_missing_translation(project, capsys):
     assert not project.out.exists()
 
 
+def test_only_the_languages_the_site_is_published_in_are_expected(project, capsys):
+    without_german_short_title_of_vendor(project)
+    site = (REPO / "content" / "site.yaml").read_text(encoding="utf-8")
+    for languages_line, warned in (("languages: [en]", False), ("languages: [en, fr]", False), ("languages: [de, en]", True)):
+        project.write("content/site.yaml", site.replace("languages: [en, de, fr, it, nl, pt, es]", languages_line))
+        status, out, err = project.run("check", "--strict", capsys=capsys)
+        assert (status, "Deutsch (de) short_title" in err) == ((1, True) if warned else (0, False)), languages_line
+
+
 def test_a_missing_level_title_is_warned_of_at_the_english_title(project, capsys):
+    in_every_language(project)
     factors = (REPO / "content" / "factors.yaml").read_text(encoding="utf-8")
     text = factors.replace("      nl:\n        title: Laag\n", "", 1)
     project.write("content/factors.yaml", text)
