@@ -6,7 +6,9 @@
 The cases (tests/test_golden.py builds each, cold then warm, and compares every byte):
 - example: the example content as it was frozen into tests/golden/input/content/, built without history;
 - corpus: that legend and those docs with the 50 generated apps of tests/golden/input/corpus/;
-- history: a git repository of three of the example apps, changed over six dated commits.
+- history: a git repository of three of the example apps, changed over six dated commits;
+- languages: those three apps, published in every language policysite knows (the frozen settings with 'languages'
+  added), built without history.
 
 Inputs never change when the output does: the code is what is under test. Regenerate the trees only
 for a change meant to change the site; the command prints what changed in each, file by file.
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from conftest import REPO, TODAY, epoch_of   # every case is built on the day the project fixture pins
 from gitrepo import commit_all, init_repo
+from policysite.languages import SUPPORTED
 
 GOLDEN = REPO / "tests/golden"
 INPUT = GOLDEN / "input"
@@ -55,9 +58,10 @@ HISTORY_STEPS = (
 
 
 def project_base(root: Path, apps: list[Path]) -> None:
-    """Write a project at root: the frozen legend, factors, settings and docs, the repo's templates and static files, apps."""
+    """Write a project at root: the frozen legend, factors, settings and docs, the repo's templates, static files and
+    catalogs, apps."""
     shutil.copytree(INPUT / "content", root / "content", ignore=shutil.ignore_patterns("apps"))
-    for name in ("templates", "static"):
+    for name in ("templates", "static", "locale"):
         shutil.copytree(REPO / name, root / name)
     (root / "content/apps").mkdir()
     for path in apps:
@@ -96,7 +100,18 @@ def make_history(root: Path) -> list[str]:
     return []
 
 
-CASES = {"example": make_example, "corpus": make_corpus, "history": make_history}
+def make_languages(root: Path) -> list[str]:
+    """Three example apps in the seven languages: the frozen settings name them all, the first at the root."""
+    project_base(root, [INPUT / f"content/apps/{name}.yaml" for name in HISTORY_APPS])
+    settings = root / "content/site.yaml"
+    text = settings.read_text(encoding="utf-8")
+    if "languages:" in text:
+        raise SystemExit("the frozen site.yaml names languages of its own; make_languages adds them")
+    settings.write_text(text + f"languages: [{', '.join(SUPPORTED)}]\n", encoding="utf-8")
+    return ["--no-history"]
+
+
+CASES = {"example": make_example, "corpus": make_corpus, "history": make_history, "languages": make_languages}
 
 
 def build_env(cache_home: Path) -> dict:
