@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from browser import VNU_JAR, built_site, require_npm_file  # noqa: F401  fixtures are used by name
+from policysite.languages import SUPPORTED
 
 
 def java() -> str:
@@ -38,6 +39,7 @@ def test_every_page_and_stylesheet_is_valid(built_site):
     pages = sorted(built_site.rglob("*.html"))
     kinds = {"index.html", "404.html"} | {p.relative_to(built_site).parts[0] for p in pages}
     assert {"apps", "categories", "level2", "policy", "changes", "index.html", "404.html"} <= kinds
+    assert set(SUPPORTED[1:]) <= kinds, "the example site is published in every language; each is checked"
     files = pages + sorted(built_site.joinpath("assets").glob("*.css"))
     messages = run_vnu(files)
     problems = [describe(m, built_site) for m in messages if m["type"] != "info" or m.get("subType") == "warning"]
